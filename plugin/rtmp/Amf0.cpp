@@ -1,0 +1,2 @@
+#include "Amf0.hpp"
+// Implementation pending (goaway-ingest / protocol core work).

@@ -1,0 +1,2 @@
+#include "ChunkDemuxer.hpp"
+// Implementation pending (goaway-ingest / protocol core work).

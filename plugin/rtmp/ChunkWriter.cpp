@@ -1,0 +1,2 @@
+#include "ChunkWriter.hpp"
+// Implementation pending (goaway-ingest / protocol core work).

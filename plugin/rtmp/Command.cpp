@@ -1,0 +1,2 @@
+#include "Command.hpp"
+// Implementation pending (goaway-ingest / protocol core work).
