@@ -24,4 +24,38 @@ inline constexpr uint32_t kMaxMessageLength = 16u * 1024 * 1024;
 /// Deepest AMF0 nesting we decode; real command objects nest 2-3 deep, fuzzed input nests forever.
 inline constexpr int kMaxAmfDepth = 32;
 
+
+// ---- plugin/ingest: where a handoff goes -------------------------------------------------
+
+/// Whole resolution budget (sources + DNS + probes): a Go Away drains within seconds, and the
+/// old connection keeps streaming meanwhile, so 3 s is ample but never holds a handoff long.
+inline constexpr std::chrono::milliseconds kResolveDeadline = 3000ms;
+/// HTTP ingest list: TCP/TLS connect budget; a list server that cannot connect in 1 s is down.
+inline constexpr std::chrono::milliseconds kIngestListConnectTimeout = 1000ms;
+/// HTTP ingest list: whole transfer budget, well inside kResolveDeadline so DNS and probes remain.
+inline constexpr std::chrono::milliseconds kIngestListTotalTimeout = 1500ms;
+/// Largest ingest list body accepted: Twitch's full list is ~15 KiB; 256 KiB leaves room and
+/// stops a broken or hostile server from filling memory.
+inline constexpr std::size_t kIngestListMaxBytes = 256u * 1024;
+/// Redirects followed for an ingest list: enough for http->https plus a CDN hop, stops loops.
+inline constexpr long kIngestListMaxRedirects = 3;
+/// Longest Cache-Control max-age honoured: an ingest list older than an hour may name nodes
+/// that were drained since.
+inline constexpr std::chrono::seconds kIngestListMaxCacheAge = 3600s;
+/// TCP connect probe budget per candidate set; a node slower than this to SYN-ACK is a bad pick.
+inline constexpr std::chrono::milliseconds kProbeTimeout = 800ms;
+/// Probes running at once: bounds file descriptors; Twitch lists ~60 nodes in all regions.
+inline constexpr std::size_t kMaxProbesInFlight = 64;
+/// Addresses kept per host name: covers dual-stack round-robin without probing a whole pool.
+inline constexpr std::size_t kMaxAddressesPerHost = 8;
+/// How long a draining node stays excluded: the Go Away spec expects the node to go away
+/// within about a minute; 120 s keeps a restart-in-progress node out of the list.
+inline constexpr std::chrono::seconds kDrainingCoolDown = 120s;
+/// Connect times within this width rank as equal, so the source's own order (ingest list
+/// priority) decides between nodes that are about as close.
+inline constexpr std::chrono::milliseconds kProbeRankBucket = 10ms;
+/// Polling slice while waiting for getaddrinfo_a: it offers no file descriptor to poll, so
+/// cancellation is checked this often.
+inline constexpr std::chrono::milliseconds kDnsPollSlice = 10ms;
+
 } // namespace goaway::constants
