@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""E2E: real OBS (whatever version is on PATH: 32.x in the sid root, 30.x in trixie) loads the
+plugin from a user plugin folder, registers rtmp_goaway_output, adds the dock, shows it, and
+unloads cleanly on Ctrl+Q. Asserted from OBS's own log; a screenshot is saved.
+
+usage: test_obs_loads_plugin.py PLUGIN_DIR OUT_DIR
+"""
+
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import obsharness  # noqa: E402
+
+
+def main():
+    plugin_dir, out_dir = sys.argv[1], sys.argv[2]
+    os.makedirs(out_dir, exist_ok=True)
+    version = obsharness.obs_version()
+    print("OBS %d.%d.%d" % version)
+    with tempfile.TemporaryDirectory(prefix="goaway-obs-") as tmp:
+        home = obsharness.ObsHome(tmp, plugin_dir=plugin_dir)
+        with obsharness.xdisplay() as display:
+            with obsharness.Obs(home, display) as obs:
+                obs.wait_log(r"\[obs-rtmp-goaway\] \[PluginModule\] version \S+ loaded .* output rtmp_goaway_output registered", 90)
+                obs.wait_log(r"\[obs-rtmp-goaway\] \[PluginModule\] dock obs-rtmp-goaway-dock added", 30)
+                obs.wait_log(r"==== Startup complete", 90)
+                # The modules list OBS prints after loading names ours.
+                obs.wait_log(r"Loaded Modules:[\s\S]*obs-rtmp-goaway\.so", 30)
+                shot = obs.screenshot(os.path.join(out_dir, "obs-%d.%d-plugin-loaded.png" % version[:2]))
+                print("screenshot:", shot)
+                rc = obs.quit()
+        log = home.log_text()
+        with open(os.path.join(out_dir, "obs-%d.%d-load.log" % version[:2]), "w") as f:
+            f.write(log)
+    failures = []
+    if "[obs-rtmp-goaway] [PluginModule] dock removed" not in log:
+        failures.append("the dock was not removed on exit")
+    if "[obs-rtmp-goaway] [PluginModule] unloaded" not in log:
+        failures.append("the module was not unloaded on exit (clean Ctrl+Q exit expected)")
+    if rc not in (0, None):
+        failures.append("OBS exited with %s" % rc)
+    for f in failures:
+        print("FAIL:", f)
+    print("PASS" if not failures else "FAILED")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
