@@ -25,6 +25,31 @@ inline constexpr uint32_t kMaxMessageLength = 16u * 1024 * 1024;
 inline constexpr int kMaxAmfDepth = 32;
 
 
+// ---- plugin/handoff: decisions ----------------------------------------------------------
+
+/// Waiting for the resolver's answer: kResolveDeadline plus 1 s of slack for the callback to
+/// arrive; past it the round counts as "no candidate" rather than hanging the handoff.
+inline constexpr std::chrono::milliseconds kHandoffResolveTimeout = 4000ms;
+/// Whole pre-connect (TCP + TLS + handshake + connect + createStream) of one candidate: five
+/// round trips even at 1 s RTT fit; a node slower than that is treated as hanging.
+inline constexpr std::chrono::milliseconds kHandoffPreconnectTimeout = 8000ms;
+/// Waiting for onStatus after publish: servers answer within one round trip; past this the
+/// node counts as rejecting (the old session, kept open until then, takes the stream back).
+inline constexpr std::chrono::milliseconds kHandoffPublishTimeout = 5000ms;
+/// Longest wait for a keyframe before cutting over anyway (by replaying from the last
+/// keyframe): platforms require a keyframe every 2-4 s; 10 s only trips on absurd keyints.
+inline constexpr std::chrono::milliseconds kHandoffMaxKeyframeWait = 10000ms;
+/// Pause before retrying a handoff that found no working target while the old session still
+/// streams: long enough for a draining fleet to bring a node back, short against a drain.
+inline constexpr std::chrono::milliseconds kHandoffRetryCooldown = 2000ms;
+/// Rounds (resolve + every candidate) per server request before staying on the old session
+/// until it ends: bounds connection churn against a fleet that cannot take the stream.
+inline constexpr int kHandoffMaxRounds = 3;
+/// Backlog cap (packets since the resume keyframe, plus packets held while no session is
+/// live): a 4 s GOP at 50 Mbit/s, above any platform's ingest limit, is 25 MB; 64 MiB adds
+/// room for a slow reconnect and still bounds memory when the keyint is absurd.
+inline constexpr std::uint64_t kHandoffBacklogCapBytes = 64ull * 1024 * 1024;
+
 // ---- plugin/ingest: where a handoff goes -------------------------------------------------
 
 /// Whole resolution budget (sources + DNS + probes): a Go Away drains within seconds, and the
