@@ -30,4 +30,12 @@ Result<Command> parseCommand(const Message &message);
 Message makeCommandMessage(const Command &command, uint32_t streamId = 0,
 			   uint32_t chunkStreamId = chunk_stream::kCommand);
 
+/** Parses the body of a data message (type 18, or type 15 with the 0x00 AMF0 switch byte) into
+ *  its values, e.g. "@setDataFrame", "onMetaData", {metadata}. */
+Result<std::vector<amf0::Value>> parseData(const Message &message);
+
+/** Encodes `values` into a type-18 (AMF0 data) message. */
+Message makeDataMessage(const std::vector<amf0::Value> &values, uint32_t streamId = 0,
+			uint32_t chunkStreamId = chunk_stream::kData);
+
 } // namespace goaway::rtmp
