@@ -1,0 +1,301 @@
+// goaway-stream: a headless libobs program that streams a synthetic scene through real OBS encoders
+// and an RTMP output (ours or OBS's stock rtmp_output), then prints JSON statistics.
+// Needs an X display (Xvfb) for libobs' OpenGL renderer. Run it inside `unshare -n`.
+
+#include "RunnerOptions.hpp"
+#include "SyntheticSources.hpp"
+
+#include <obs.h>
+#include <obs.hpp>
+#include <obs-nix-platform.h>
+#include <util/platform.h>
+
+#include <X11/Xlib.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <string>
+
+using goaway::runner::RunnerOptions;
+using json = nlohmann::json;
+
+namespace {
+
+/// How long obs_output_stop may take before we give up waiting for the "stop" signal.
+constexpr auto kStopTimeout = std::chrono::seconds(20);
+
+std::atomic<bool> interrupted{false};
+
+/** What the output's signals told us, guarded by one mutex. */
+struct OutputEvents {
+	std::mutex mutex;
+	std::condition_variable changed;
+	bool started = false;
+	bool stopped = false;
+	int stopCode = 0;
+	std::string lastError;
+	int reconnects = 0;
+	int reconnectSuccesses = 0;
+	int handoffSignals = 0;
+};
+
+void onStart(void *param, calldata_t *)
+{
+	auto *ev = static_cast<OutputEvents *>(param);
+	std::lock_guard lock(ev->mutex);
+	ev->started = true;
+	ev->changed.notify_all();
+}
+
+void onStop(void *param, calldata_t *cd)
+{
+	auto *ev = static_cast<OutputEvents *>(param);
+	std::lock_guard lock(ev->mutex);
+	ev->stopped = true;
+	ev->stopCode = int(calldata_int(cd, "code"));
+	const char *err = calldata_string(cd, "last_error");
+	ev->lastError = err ? err : "";
+	ev->changed.notify_all();
+}
+
+void onReconnect(void *param, calldata_t *)
+{
+	auto *ev = static_cast<OutputEvents *>(param);
+	std::lock_guard lock(ev->mutex);
+	ev->reconnects++;
+}
+
+void onReconnectSuccess(void *param, calldata_t *)
+{
+	auto *ev = static_cast<OutputEvents *>(param);
+	std::lock_guard lock(ev->mutex);
+	ev->reconnectSuccesses++;
+}
+
+void onHandoff(void *param, calldata_t *)
+{
+	auto *ev = static_cast<OutputEvents *>(param);
+	std::lock_guard lock(ev->mutex);
+	ev->handoffSignals++;
+}
+
+bool loadModule(const std::string &dir, const std::string &dataDir, const char *name)
+{
+	const std::string path = dir + "/" + name + ".so";
+	obs_module_t *module = nullptr;
+	const int rc = obs_open_module(&module, path.c_str(), dataDir.c_str());
+	if (rc != MODULE_SUCCESS) {
+		std::fprintf(stderr, "goaway-stream: cannot open module %s (code %d)\n", path.c_str(), rc);
+		return false;
+	}
+	if (!obs_init_module(module)) {
+		std::fprintf(stderr, "goaway-stream: module %s failed to initialise\n", name);
+		return false;
+	}
+	return true;
+}
+
+/** Calls a proc of the output that returns a JSON string in "json"; null when absent. */
+json callJsonProc(obs_output_t *output, const char *name)
+{
+	proc_handler_t *ph = obs_output_get_proc_handler(output);
+	calldata_t cd = {};
+	json result = nullptr;
+	if (ph && proc_handler_call(ph, name, &cd)) {
+		const char *text = calldata_string(&cd, "json");
+		if (text)
+			result = json::parse(text, nullptr, false);
+	}
+	calldata_free(&cd);
+	return result;
+}
+
+int run(const RunnerOptions &o)
+{
+	Display *display = XOpenDisplay(nullptr);
+	if (!display) {
+		std::fprintf(stderr, "goaway-stream: no X display (run under Xvfb / xvfb-run)\n");
+		return 1;
+	}
+	obs_set_nix_platform(OBS_NIX_PLATFORM_X11_EGL);
+	obs_set_nix_platform_display(display);
+
+	char configTemplate[] = "/tmp/goaway-stream-XXXXXX";
+	const char *configDir = mkdtemp(configTemplate);
+	if (!configDir || !obs_startup("en-US", configDir, nullptr)) {
+		std::fprintf(stderr, "goaway-stream: obs_startup failed\n");
+		return 1;
+	}
+
+	int exitCode = 1;
+	{
+		obs_video_info ovi = {};
+		ovi.graphics_module = "libobs-opengl";
+		ovi.fps_num = o.fps;
+		ovi.fps_den = 1;
+		ovi.base_width = ovi.output_width = o.width;
+		ovi.base_height = ovi.output_height = o.height;
+		ovi.output_format = VIDEO_FORMAT_NV12;
+		ovi.gpu_conversion = true;
+		ovi.colorspace = VIDEO_CS_709;
+		ovi.range = VIDEO_RANGE_PARTIAL;
+		ovi.scale_type = OBS_SCALE_BICUBIC;
+		const int videoRc = obs_reset_video(&ovi);
+		obs_audio_info oai = {48000, SPEAKERS_STEREO};
+		if (videoRc != OBS_VIDEO_SUCCESS || !obs_reset_audio(&oai)) {
+			std::fprintf(stderr, "goaway-stream: video (code %d) or audio reset failed\n", videoRc);
+			obs_shutdown();
+			return 1;
+		}
+
+		bool modulesOk = true;
+		for (const char *name : {"obs-x264", "obs-ffmpeg", "obs-outputs", "rtmp-services"})
+			modulesOk = loadModule(o.moduleDir, o.moduleDataDir + "/" + name, name) && modulesOk;
+		if (o.outputId == "rtmp_goaway_output")
+			modulesOk = loadModule(o.pluginDir, o.pluginData, "obs-rtmp-goaway") && modulesOk;
+		obs_post_load_modules();
+		goaway::runner::registerSyntheticSources();
+
+		OBSDataAutoRelease patternSettings = obs_data_create();
+		obs_data_set_int(patternSettings, "width", o.width);
+		obs_data_set_int(patternSettings, "height", o.height);
+		obs_data_set_int(patternSettings, "fps", o.fps);
+		OBSSourceAutoRelease pattern =
+			obs_source_create(goaway::runner::kPatternSourceId, "pattern", patternSettings, nullptr);
+		OBSSourceAutoRelease tone = obs_source_create(goaway::runner::kToneSourceId, "tone", nullptr, nullptr);
+		obs_set_output_source(0, pattern);
+		obs_set_output_source(1, tone);
+
+		OBSDataAutoRelease videoSettings = obs_data_create();
+		obs_data_set_string(videoSettings, "rate_control", "CBR");
+		obs_data_set_int(videoSettings, "bitrate", o.videoBitrateKbps);
+		obs_data_set_int(videoSettings, "keyint_sec", o.keyintSec);
+		obs_data_set_string(videoSettings, "preset", o.x264Preset.c_str());
+		obs_data_set_string(videoSettings, "profile", "high");
+		OBSEncoderAutoRelease videoEncoder =
+			o.audioOnly ? nullptr : obs_video_encoder_create("obs_x264", "video", videoSettings, nullptr);
+		OBSDataAutoRelease audioSettings = obs_data_create();
+		obs_data_set_int(audioSettings, "bitrate", o.audioBitrateKbps);
+		OBSEncoderAutoRelease audioEncoder =
+			obs_audio_encoder_create("ffmpeg_aac", "audio", audioSettings, 0, nullptr);
+
+		OBSDataAutoRelease serviceSettings = obs_data_create();
+		obs_data_set_string(serviceSettings, "server", o.url.c_str());
+		obs_data_set_string(serviceSettings, "key", o.key.c_str());
+		OBSServiceAutoRelease service = obs_service_create("rtmp_custom", "service", serviceSettings, nullptr);
+
+		OBSDataAutoRelease outputSettings = obs_data_create();
+		for (const auto &[k, v] : o.outputSettings)
+			obs_data_set_string(outputSettings, k.c_str(), v.c_str());
+		OBSOutputAutoRelease output = obs_output_create(o.outputId.c_str(), "stream", outputSettings, nullptr);
+
+		json stats;
+		stats["output"] = o.outputId;
+		stats["obsVersion"] = obs_get_version_string();
+		if (!modulesOk || !output || !service || !audioEncoder || (!o.audioOnly && !videoEncoder)) {
+			stats["error"] = "could not create the modules, encoders, service or output";
+		} else {
+			if (videoEncoder) {
+				obs_encoder_set_video(videoEncoder, obs_get_video());
+				obs_output_set_video_encoder(output, videoEncoder);
+			}
+			obs_encoder_set_audio(audioEncoder, obs_get_audio());
+			obs_output_set_audio_encoder(output, audioEncoder, 0);
+			obs_output_set_service(output, service);
+
+			OutputEvents events;
+			signal_handler_t *sh = obs_output_get_signal_handler(output);
+			OBSSignal startSignal(sh, "start", onStart, &events);
+			OBSSignal stopSignal(sh, "stop", onStop, &events);
+			OBSSignal reconnectSignal(sh, "reconnect", onReconnect, &events);
+			OBSSignal reconnectOkSignal(sh, "reconnect_success", onReconnectSuccess, &events);
+			OBSSignal handoffSignal(sh, "handoff", onHandoff, &events);
+
+			const auto began = std::chrono::steady_clock::now();
+			if (!obs_output_start(output)) {
+				const char *err = obs_output_get_last_error(output);
+				stats["error"] = std::string("output did not start: ") + (err ? err : "no reason given");
+			} else {
+				const auto end = began + std::chrono::duration<double>(o.seconds);
+				auto nextHandoff = o.handoffEvery > 0
+							   ? began + std::chrono::duration<double>(o.handoffEvery)
+							   : std::chrono::steady_clock::time_point::max();
+				std::unique_lock lock(events.mutex);
+				while (!events.stopped && !interrupted && std::chrono::steady_clock::now() < end) {
+					const auto wakeAt = std::min(end, nextHandoff);
+					events.changed.wait_until(lock, wakeAt);
+					if (std::chrono::steady_clock::now() >= nextHandoff) {
+						lock.unlock();
+						calldata_t cd = {};
+						proc_handler_call(obs_output_get_proc_handler(output), "request_handoff",
+								  &cd);
+						calldata_free(&cd);
+						lock.lock();
+						nextHandoff += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+							std::chrono::duration<double>(o.handoffEvery));
+					}
+				}
+				const bool stoppedByItself = events.stopped;
+				lock.unlock();
+				// Statistics first: the output's own counters are final only while it exists.
+				stats["handoffs"] = callJsonProc(output, "get_handoffs");
+				stats["state"] = callJsonProc(output, "get_state");
+				if (!stoppedByItself)
+					obs_output_stop(output);
+				lock.lock();
+				const bool stopSeen =
+					events.changed.wait_for(lock, kStopTimeout, [&] { return events.stopped; });
+				stats["stoppedByItself"] = stoppedByItself;
+				stats["stopSignalSeen"] = stopSeen;
+				stats["stopCode"] = events.stopCode;
+				stats["lastError"] = events.lastError;
+				stats["reconnects"] = events.reconnects;
+				stats["reconnectSuccesses"] = events.reconnectSuccesses;
+				stats["handoffSignals"] = events.handoffSignals;
+				lock.unlock();
+				stats["finalStats"] = callJsonProc(output, "get_stats");
+				stats["seconds"] =
+					std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+				stats["totalBytes"] = obs_output_get_total_bytes(output);
+				stats["totalFrames"] = obs_output_get_total_frames(output);
+				stats["framesDropped"] = obs_output_get_frames_dropped(output);
+				stats["connectTimeMs"] = obs_output_get_connect_time_ms(output);
+				if (videoEncoder) {
+					video_t *video = obs_get_video();
+					stats["renderedFrames"] = video_output_get_total_frames(video);
+					stats["skippedFrames"] = video_output_get_skipped_frames(video);
+				}
+				exitCode = (stoppedByItself && events.stopCode != OBS_OUTPUT_SUCCESS) ? 1 : 0;
+			}
+		}
+		const std::string text = stats.dump(2);
+		std::printf("%s\n", text.c_str());
+		if (!o.jsonPath.empty())
+			std::ofstream(o.jsonPath) << text << "\n";
+		obs_set_output_source(0, nullptr);
+		obs_set_output_source(1, nullptr);
+	}
+	obs_shutdown();
+	XCloseDisplay(display);
+	return exitCode;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	int exitCode = 0;
+	auto options = goaway::runner::parseRunnerOptions(argc, argv, exitCode);
+	if (!options)
+		return exitCode;
+	std::signal(SIGINT, [](int) { interrupted = true; });
+	std::signal(SIGTERM, [](int) { interrupted = true; });
+	return run(*options);
+}
