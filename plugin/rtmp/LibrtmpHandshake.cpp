@@ -1,0 +1,104 @@
+#include "LibrtmpHandshake.hpp"
+#include "../common/Log.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <librtmp/log.h>
+#include <librtmp/rtmp.h>
+#include <mutex>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+namespace goaway::rtmp {
+
+namespace {
+
+void librtmpLog(int level, const char *fmt, va_list args)
+{
+	if (level > RTMP_LOGWARNING)
+		return;
+	char line[512];
+	std::vsnprintf(line, sizeof(line), fmt, args);
+	GOAWAY_LOG_WARN("LibrtmpHandshake::run", "librtmp: %s", line);
+}
+
+void setSocketTimeouts(int fd, int timeoutMs)
+{
+	timeval tv{timeoutMs / 1000, (timeoutMs % 1000) * 1000};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+struct RtmpDeleter {
+	void operator()(RTMP *r) const
+	{
+		// Detach what is ours first: RTMP_Close would otherwise close the socket and
+		// gnutls_deinit() the TLS session (RTMPSockBuf_Close).
+		r->m_sb.sb_socket = -1;
+		r->m_sb.sb_ssl = nullptr;
+		r->m_sb.sb_size = 0;
+		r->m_stream_id = 0; // never let RTMP_Close send FCUnpublish/deleteStream
+		RTMP_Close(r);
+		RTMP_Free(r);
+	}
+};
+
+} // namespace
+
+Result<std::vector<uint8_t>> LibrtmpHandshake::run(Transport &transport, std::span<const uint8_t> connectBody,
+						   int ioTimeoutMs)
+{
+	static std::once_flag logOnce;
+	std::call_once(logOnce, [] { RTMP_LogSetCallback(librtmpLog); });
+
+	std::unique_ptr<RTMP, RtmpDeleter> r(RTMP_Alloc());
+	if (!r)
+		return fail(ErrorCode::Internal, "RTMP_Alloc failed");
+	RTMP_Init(r.get());
+	// Plain RTMP flags even for RTMPS: our TLS session is already in sb_ssl (see header).
+	r->Link.protocol = RTMP_PROTOCOL_RTMP | RTMP_FEATURE_WRITE;
+	r->Link.timeout = (ioTimeoutMs + 999) / 1000;
+	r->m_sb.sb_socket = transport.fd();
+	r->m_sb.sb_ssl = transport.tls() ? transport.tls()->native() : nullptr;
+	setSocketTimeouts(transport.fd(), ioTimeoutMs);
+
+	RTMPPacket packet;
+	RTMPPacket_Reset(&packet);
+	if (!RTMPPacket_Alloc(&packet, static_cast<uint32_t>(connectBody.size())))
+		return fail(ErrorCode::Internal, "RTMPPacket_Alloc failed");
+	std::memcpy(packet.m_body, connectBody.data(), connectBody.size());
+	packet.m_nChannel = 3; // chunk_stream::kCommand
+	packet.m_headerType = RTMP_PACKET_SIZE_LARGE;
+	packet.m_packetType = RTMP_PACKET_TYPE_INVOKE;
+	packet.m_nTimeStamp = 0;
+	packet.m_nInfoField2 = 0;
+	packet.m_hasAbsTimestamp = 0;
+	packet.m_nBodySize = static_cast<uint32_t>(connectBody.size());
+
+	auto start = std::chrono::steady_clock::now();
+	int ok = RTMP_Connect1(r.get(), &packet);
+	RTMPPacket_Free(&packet);
+	if (!ok) {
+		// librtmp called RTMP_Close: our socket is closed and the TLS session deinitialised.
+		transport.abandon();
+		auto elapsed =
+			std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)
+				.count();
+		if (elapsed + 50 >= ioTimeoutMs)
+			return fail(ErrorCode::Timeout,
+				    "the RTMP handshake got no answer within " + std::to_string(ioTimeoutMs) + " ms");
+		return fail(ErrorCode::ConnectFailed, "the RTMP handshake failed (the server closed the connection or "
+						      "is not an RTMP server)");
+	}
+	std::vector<uint8_t> leftover;
+	if (r->m_sb.sb_size > 0) {
+		auto *begin = reinterpret_cast<const uint8_t *>(r->m_sb.sb_start);
+		leftover.assign(begin, begin + r->m_sb.sb_size);
+	}
+	// Back to "no timeouts": the session uses non-blocking I/O with its own deadlines.
+	setSocketTimeouts(transport.fd(), 0);
+	return leftover;
+}
+
+} // namespace goaway::rtmp

@@ -1,0 +1,397 @@
+#include "RtmpSession.hpp"
+#include "Command.hpp"
+#include "ConnectCommand.hpp"
+#include "LibrtmpHandshake.hpp"
+#include "../common/Constants.hpp"
+#include "../common/Log.hpp"
+
+#include <chrono>
+
+namespace goaway::rtmp {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point start)
+{
+	return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+/** Receive buffer per read call; a publisher receives little, this bounds one pump's work. */
+constexpr size_t kReadChunk = 16 * 1024;
+/** At most this many reads per pump so a flooding server cannot starve the send path. */
+constexpr int kMaxReadsPerPump = 16;
+
+uint32_t chunkStreamFor(MessageType type)
+{
+	switch (type) {
+	case MessageType::Audio:
+		return chunk_stream::kAudio;
+	case MessageType::Video:
+		return chunk_stream::kVideo;
+	case MessageType::DataAmf0:
+	case MessageType::DataAmf3:
+		return chunk_stream::kData;
+	default:
+		return chunk_stream::kCommand;
+	}
+}
+
+} // namespace
+
+RtmpSession::~RtmpSession()
+{
+	if (transport_.isOpen())
+		transport_.close(false);
+}
+
+Result<ConnectTimings> RtmpSession::connect(const SessionOptions &options)
+{
+	if (state_ != State::Idle)
+		return fail(ErrorCode::Internal, "RtmpSession::connect called twice");
+	auto start = Clock::now();
+	options_ = options;
+	auto url = parseRtmpUrl(options.url, StreamInPath::No);
+	if (!url)
+		return std::unexpected(url.error());
+	if (options.streamKey.empty())
+		return fail(ErrorCode::InvalidArgument, "no stream key");
+	url_ = *url;
+	stats_.server = url_.tcUrl();
+	ConnectTimings &t = stats_.timings;
+	auto closeOnError = [this](Error e) -> Result<ConnectTimings> {
+		transport_.close(false);
+		state_ = State::Closed;
+		return std::unexpected(std::move(e));
+	};
+
+	auto step = Clock::now();
+	auto socket = TcpConnector::connectAny(url_.host, url_.port, options.connectTimeoutMs,
+					       options.address.value_or(""), options.bindAddress);
+	if (!socket) {
+		state_ = State::Closed;
+		return std::unexpected(socket.error());
+	}
+	t.tcpMs = msSince(step);
+	stats_.peerAddress = socket->peer.text();
+
+	std::unique_ptr<TlsSession> tls;
+	if (url_.tls) {
+		step = Clock::now();
+		auto session = TlsSession::handshake(socket->fd.get(), TlsOptions{url_.host, options.ioTimeoutMs,
+										  options.allowSelfSigned});
+		if (!session) {
+			state_ = State::Closed;
+			return std::unexpected(session.error());
+		}
+		tls = std::move(*session);
+		t.tlsMs = msSince(step);
+	}
+	transport_ = Transport(std::move(socket->fd), std::move(tls));
+
+	step = Clock::now();
+	ConnectParams params;
+	params.app = url_.app;
+	params.tcUrl = url_.tcUrl();
+	params.codec = options.codecForConnect;
+	params.supportsGoAway = options.supportsGoAway;
+	params.capsEx = options.capsEx;
+	auto leftover = LibrtmpHandshake::run(transport_, buildConnectBody(params), options.ioTimeoutMs);
+	if (!leftover)
+		return closeOnError(
+			Error{leftover.error().code, leftover.error().message + " (" + url_.hostPort() + ")"});
+	t.handshakeMs = msSince(step);
+	transport_.setNonBlocking();
+	state_ = State::Connected;
+
+	step = Clock::now();
+	// Announce our chunk size before anything big (RTMP spec 5.4.1); applies from the next chunk.
+	if (auto ok = sendRaw(ChunkWriter::setChunkSizeMessage(constants::kOutgoingChunkSize)); !ok)
+		return closeOnError(ok.error());
+	writer_.setChunkSize(constants::kOutgoingChunkSize);
+	if (auto ok = feedBytes(*leftover); !ok)
+		return closeOnError(ok.error());
+	auto connected = waitForResult(1, "connect");
+	if (!connected)
+		return closeOnError(connected.error());
+	if (connected->isError)
+		return closeOnError(Error{ErrorCode::Rejected, "the server refused connect to " + url_.tcUrl() + ": " +
+								       connected->description() + " (" +
+								       connected->code() + ")"});
+	t.connectMs = msSince(step);
+
+	step = Clock::now();
+	// releaseStream / FCPublish: what FMLE, OBS and FFmpeg send; many ingests expect them.
+	amf0::Value key = amf0::Value::makeString(options.streamKey);
+	double releaseTxn = nextTxn_++;
+	double fcPublishTxn = nextTxn_++;
+	double createTxn = nextTxn_++;
+	if (auto ok = sendCommand("releaseStream", releaseTxn, {amf0::Value::makeNull(), key}); !ok)
+		return closeOnError(ok.error());
+	if (auto ok = sendCommand("FCPublish", fcPublishTxn, {amf0::Value::makeNull(), key}); !ok)
+		return closeOnError(ok.error());
+	if (auto ok = sendCommand("createStream", createTxn, {amf0::Value::makeNull()}); !ok)
+		return closeOnError(ok.error());
+	auto created = waitForResult(createTxn, "createStream");
+	if (!created)
+		return closeOnError(created.error());
+	if (created->isError)
+		return closeOnError(
+			Error{ErrorCode::Rejected, "the server refused createStream: " + created->description()});
+	for (const auto &arg : created->arguments) {
+		if (arg.isNumber()) {
+			streamId_ = static_cast<uint32_t>(arg.number);
+			break;
+		}
+	}
+	if (streamId_ == 0)
+		return closeOnError(Error{ErrorCode::Protocol, "createStream _result carries no stream id"});
+	stats_.streamId = streamId_;
+	t.createStreamMs = msSince(step);
+	t.totalMs = msSince(start);
+	GOAWAY_LOG_INFO("RtmpSession::connect",
+			"connected to %s via %s: tcp %.1f ms, tls %.1f ms, handshake %.1f ms, connect %.1f ms, "
+			"createStream %.1f ms",
+			stats_.server.c_str(), stats_.peerAddress.c_str(), t.tcpMs, t.tlsMs, t.handshakeMs, t.connectMs,
+			t.createStreamMs);
+	return t;
+}
+
+Result<void> RtmpSession::publish(bool waitForStart)
+{
+	if (state_ != State::Connected)
+		return fail(ErrorCode::Internal, "publish() needs a connected session");
+	auto step = Clock::now();
+	double txn = nextTxn_++;
+	if (auto ok = sendCommand("publish", txn,
+				  {amf0::Value::makeNull(), amf0::Value::makeString(options_.streamKey),
+				   amf0::Value::makeString("live")},
+				  streamId_);
+	    !ok)
+		return ok;
+	state_ = State::Publishing;
+	if (!waitForStart)
+		return {};
+	auto deadline = step + std::chrono::milliseconds(options_.ioTimeoutMs);
+	for (;;) {
+		for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+			if (auto *status = std::get_if<StatusEvent>(&*it)) {
+				if (status->code == "NetStream.Publish.Start") {
+					pending_.erase(it);
+					stats_.timings.publishMs = msSince(step);
+					return {};
+				}
+				if (status->isError()) {
+					Error e{ErrorCode::Rejected, "the server refused to publish on " +
+									     url_.tcUrl() + ": " + status->code + " " +
+									     status->description};
+					pending_.erase(it);
+					return std::unexpected(e);
+				}
+			} else if (auto *result = std::get_if<CommandResultEvent>(&*it);
+				   result && result->isError && result->transactionId == txn) {
+				Error e{ErrorCode::Rejected, "the server refused to publish on " + url_.tcUrl() + ": " +
+								     result->description()};
+				pending_.erase(it);
+				return std::unexpected(e);
+			} else if (auto *closed = std::get_if<ClosedEvent>(&*it)) {
+				return std::unexpected(closed->reason);
+			}
+		}
+		auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+		if (left <= 0)
+			return fail(ErrorCode::Timeout, "no NetStream.Publish.Start from " + url_.tcUrl() + " within " +
+								std::to_string(options_.ioTimeoutMs) + " ms");
+		transport_.waitReadable(static_cast<int>(left));
+		pump();
+	}
+}
+
+Result<void> RtmpSession::sendMessage(MessageType type, uint32_t timestampMs, std::span<const uint8_t> payload)
+{
+	if (!isOpen())
+		return fail(ErrorCode::Closed, "the connection is closed");
+	Message message;
+	message.type = static_cast<uint8_t>(type);
+	message.timestamp = timestampMs;
+	message.streamId = streamId_;
+	message.chunkStreamId = chunkStreamFor(type);
+	message.payload.assign(payload.begin(), payload.end());
+	if (auto ok = sendRaw(message); !ok)
+		return ok;
+	stats_.mediaBytesSent += payload.size();
+	stats_.messagesSent++;
+	pump();
+	return {};
+}
+
+std::vector<ServerEvent> RtmpSession::poll()
+{
+	if (isOpen())
+		pump();
+	std::vector<ServerEvent> out(std::make_move_iterator(pending_.begin()),
+				     std::make_move_iterator(pending_.end()));
+	pending_.clear();
+	return out;
+}
+
+bool RtmpSession::waitReadable(int timeoutMs)
+{
+	return transport_.waitReadable(timeoutMs);
+}
+
+void RtmpSession::closeSilently()
+{
+	if (transport_.isOpen())
+		GOAWAY_LOG_INFO("RtmpSession::closeSilently", "closing %s without FCUnpublish/deleteStream",
+				stats_.server.c_str());
+	// Go Away: the socket (and TLS) go first; nothing at all is sent.
+	transport_.close(false);
+	state_ = State::Closed;
+}
+
+void RtmpSession::closeGracefully()
+{
+	if (isOpen() && streamId_ != 0) {
+		sendCommand("FCUnpublish", nextTxn_++,
+			    {amf0::Value::makeNull(), amf0::Value::makeString(options_.streamKey)});
+		sendCommand("deleteStream", nextTxn_++, {amf0::Value::makeNull(), amf0::Value::makeNumber(streamId_)});
+		GOAWAY_LOG_INFO("RtmpSession::closeGracefully", "sent FCUnpublish + deleteStream to %s",
+				stats_.server.c_str());
+	}
+	transport_.close(true);
+	state_ = State::Closed;
+}
+
+Result<void> RtmpSession::sendRaw(const Message &message)
+{
+	std::vector<uint8_t> bytes;
+	bytes.reserve(message.payload.size() + 64);
+	writer_.write(message, bytes);
+	auto ok = transport_.sendAll(bytes, options_.ioTimeoutMs);
+	if (!ok) {
+		markClosed(ok.error());
+		return ok;
+	}
+	stats_.bytesSent += bytes.size();
+	return {};
+}
+
+Result<void> RtmpSession::sendCommand(const std::string &name, double txn, std::vector<amf0::Value> args,
+				      uint32_t streamId)
+{
+	Command command;
+	command.name = name;
+	command.transactionId = txn;
+	command.commandObject = amf0::Value::makeNull();
+	// Command::arguments follow the command object; our callers pass the object first, so split it.
+	if (!args.empty()) {
+		command.commandObject = std::move(args.front());
+		args.erase(args.begin());
+	}
+	command.arguments = std::move(args);
+	return sendRaw(makeCommandMessage(command, streamId, chunk_stream::kCommand));
+}
+
+Result<void> RtmpSession::feedBytes(std::span<const uint8_t> bytes)
+{
+	std::vector<Message> messages;
+	auto ok = demuxer_.feed(bytes, messages);
+	stats_.bytesReceived += bytes.size();
+	for (const auto &message : messages) {
+		auto event = classifier_.classify(message);
+		if (!event)
+			continue;
+		GOAWAY_LOG_DEBUG("server event: %s", describe(*event).c_str());
+		handleHousekeeping(*event);
+		pending_.push_back(std::move(*event));
+	}
+	if (!ok) {
+		markClosed(Error{ErrorCode::Protocol, "invalid RTMP data from the server: " + ok.error().message});
+		return ok;
+	}
+	// RTMP spec 5.4.3: acknowledge once a window's worth of bytes arrived since the last ack.
+	if (windowAckSize_ > 0 && demuxer_.bytesReceived() - lastAckSent_ >= windowAckSize_) {
+		lastAckSent_ = demuxer_.bytesReceived();
+		return sendRaw(ChunkWriter::acknowledgementMessage(static_cast<uint32_t>(lastAckSent_)));
+	}
+	return {};
+}
+
+void RtmpSession::handleHousekeeping(const ServerEvent &event)
+{
+	if (auto *ping = std::get_if<PingEvent>(&event)) {
+		sendRaw(ChunkWriter::userControlMessage(UserControlEvent::PingResponse, ping->timestamp));
+	} else if (auto *window = std::get_if<WindowAckSizeEvent>(&event)) {
+		windowAckSize_ = window->size;
+	} else if (std::holds_alternative<GoAwayEvent>(event) || std::holds_alternative<ReconnectRequestEvent>(event)) {
+		GOAWAY_LOG_INFO("RtmpSession::poll", "%s from %s", describe(event).c_str(), stats_.server.c_str());
+	} else if (auto *status = std::get_if<StatusEvent>(&event); status && status->isError()) {
+		GOAWAY_LOG_WARN("RtmpSession::poll", "%s from %s: %s", status->code.c_str(), stats_.server.c_str(),
+				status->description.c_str());
+	}
+}
+
+bool RtmpSession::pump()
+{
+	uint8_t buffer[kReadChunk];
+	for (int i = 0; i < kMaxReadsPerPump && isOpen(); ++i) {
+		auto n = transport_.receiveSome(buffer);
+		if (!n) {
+			markClosed(n.error());
+			return false;
+		}
+		if (*n == 0)
+			return true;
+		if (!feedBytes(std::span<const uint8_t>(buffer, *n)))
+			return false;
+	}
+	return isOpen();
+}
+
+void RtmpSession::markClosed(Error reason)
+{
+	if (state_ == State::Closed && closedEventQueued_)
+		return;
+	transport_.close(false);
+	state_ = State::Closed;
+	if (!closedEventQueued_) {
+		closedEventQueued_ = true;
+		GOAWAY_LOG_INFO("RtmpSession::markClosed", "%s: %s", stats_.server.c_str(), reason.message.c_str());
+		pending_.push_back(ClosedEvent{std::move(reason)});
+	}
+}
+
+Result<CommandResultEvent> RtmpSession::waitForResult(double txn, const char *what)
+{
+	auto deadline = Clock::now() + std::chrono::milliseconds(options_.ioTimeoutMs);
+	for (;;) {
+		for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+			if (auto *result = std::get_if<CommandResultEvent>(&*it);
+			    result && result->transactionId == txn) {
+				CommandResultEvent out = std::move(*result);
+				pending_.erase(it);
+				return out;
+			}
+			if (auto *closed = std::get_if<ClosedEvent>(&*it))
+				return fail(closed->reason.code,
+					    std::string("the server closed the connection during ") + what + " (" +
+						    closed->reason.message + ")");
+		}
+		// Answers to releaseStream / FCPublish are informational: drop them.
+		std::erase_if(pending_, [txn](const ServerEvent &e) {
+			auto *r = std::get_if<CommandResultEvent>(&e);
+			return r && r->transactionId > 1 && r->transactionId < txn;
+		});
+		auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+		if (left <= 0)
+			return fail(ErrorCode::Timeout, std::string("no answer to ") + what + " from " + url_.tcUrl() +
+								" within " + std::to_string(options_.ioTimeoutMs) +
+								" ms");
+		transport_.waitReadable(static_cast<int>(left));
+		pump();
+	}
+}
+
+} // namespace goaway::rtmp

@@ -1,0 +1,168 @@
+#pragma once
+// One RTMP(S) publish connection that knows about Go Away and E-RTMP ReconnectRequest.
+//
+// Typical use (the OBS output's send thread, goaway-publish):
+//
+//   RtmpSession session;
+//   auto timings = session.connect(options);         // TCP, TLS, handshake, connect, createStream
+//   session.publish(/*waitForStart=*/false);         // media may follow at once
+//   session.sendMessage(MessageType::DataAmf0, 0, metadata);
+//   session.sendMessage(MessageType::Video, dts, sequenceHeader); ...
+//   for (;;) {
+//       session.sendMessage(...);
+//       for (auto &event : session.poll()) { ... GoAwayEvent → hand off at the next keyframe ... }
+//   }
+//   session.closeSilently();    // after a Go Away: nothing is sent, the platform stitches
+//   session.closeGracefully();  // otherwise: FCUnpublish + deleteStream
+//
+// Threading: a session is used by ONE thread at a time (no internal locking). It may be
+// connected on one thread and then handed over to another; the hand-over must be a proper
+// synchronisation (mutex/queue), as for any object.
+// Privacy: the stream key goes only into releaseStream / FCPublish / publish / FCUnpublish; it
+// appears in no log line, error message or statistic.
+
+#include "ChunkDemuxer.hpp"
+#include "ChunkWriter.hpp"
+#include "RtmpMessage.hpp"
+#include "RtmpUrl.hpp"
+#include "ServerEvent.hpp"
+#include "ServerEventClassifier.hpp"
+#include "Transport.hpp"
+#include "VideoCodec.hpp"
+#include "../common/Result.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace goaway::rtmp {
+
+struct SessionOptions {
+	/** Server URL without the key: rtmp[s]://host[:port]/app (the OBS "Server" field, or a resolved tcUrl). */
+	std::string url;
+	/** Stream key / stream name (the secret). */
+	std::string streamKey;
+	/** Connect to this numeric address (from TcpConnector::resolve) instead of every address of
+	 *  the URL's host, e.g. to avoid the draining node. TLS still verifies the URL's host name. */
+	std::optional<std::string> address;
+	int connectTimeoutMs = 10000;                  // per TCP connect attempt
+	int ioTimeoutMs = 10000;                       // TLS handshake, RTMP handshake, each command answer, each send
+	std::string bindAddress;                       // local numeric address to bind, empty = any
+	bool allowSelfSigned = false;                  // TESTS ONLY: accept an RTMPS certificate no trusted CA signed
+	VideoCodec codecForConnect = VideoCodec::H264; // HEVC/AV1 add the E-RTMP fourCc fields to connect
+	bool supportsGoAway = true;                    // announce supportsGoAway in connect
+	int capsEx = 1;                                // E-RTMP v2 capsEx announced in connect (1 = Reconnect)
+};
+
+/** Where the connect time went, in milliseconds (−1 = step not done). */
+struct ConnectTimings {
+	double tcpMs = -1;          // TCP connect (the successful attempt)
+	double tlsMs = -1;          // TLS handshake + verification (RTMPS only)
+	double handshakeMs = -1;    // RTMP handshake C0..S2 + sending connect (librtmp)
+	double connectMs = -1;      // connect → _result
+	double createStreamMs = -1; // releaseStream/FCPublish/createStream → _result
+	double publishMs = -1;      // publish → NetStream.Publish.Start (only with waitForStart)
+	double totalMs = -1;        // connect() call, start to end
+};
+
+struct SessionStats {
+	uint64_t bytesSent = 0;      // every byte written on the socket after the handshake (chunk headers included)
+	uint64_t mediaBytesSent = 0; // payload bytes of sendMessage()
+	uint64_t bytesReceived = 0;  // bytes read by our demuxer
+	uint64_t messagesSent = 0;   // sendMessage() calls that succeeded
+	ConnectTimings timings;
+	std::string peerAddress; // "127.0.0.1:1935" / "[::1]:1935" actually connected to
+	std::string server;      // URL without key (rtmp://host:port/app) — safe to log
+	uint32_t streamId = 0;   // message stream id from createStream
+};
+
+class RtmpSession {
+public:
+	enum class State { Idle, Connected, Publishing, Closed };
+
+	RtmpSession() = default;
+	~RtmpSession(); // closes silently if still open
+	RtmpSession(const RtmpSession &) = delete;
+	RtmpSession &operator=(const RtmpSession &) = delete;
+
+	/**
+	 * Blocking, bounded by the timeouts: TCP (every resolved address in turn, or options.address),
+	 * TLS (rtmps), librtmp handshake with our connect command (supportsGoAway, capsEx, E-RTMP
+	 * codec fields), Set Chunk Size 4096, connect _result, releaseStream / FCPublish /
+	 * createStream _result. Afterwards the session is ready to publish().
+	 * Errors: InvalidArgument (URL), ConnectFailed, Timeout, TlsVerification (names the host),
+	 * Rejected (_error on connect/createStream, with the server's description), Closed.
+	 * Server events that arrive meanwhile (a Go Away!) are kept for the next poll().
+	 */
+	Result<ConnectTimings> connect(const SessionOptions &options);
+
+	/**
+	 * Sends publish(key, "live"). With waitForStart=false it returns at once and media may
+	 * follow immediately (NetStream.Publish.Start or an error then arrives through poll());
+	 * with true it waits up to ioTimeoutMs for NetStream.Publish.Start.
+	 * Errors: Rejected (_error, Publish.BadName, "Already publishing", ...), Timeout, Closed.
+	 */
+	Result<void> publish(bool waitForStart);
+
+	/**
+	 * Sends one audio (8), video (9) or data (18) message on the publish stream, timestamp in ms
+	 * (the FLV tag timestamp = DTS). Blocks at most ioTimeoutMs when the socket is full.
+	 * Also pumps incoming bytes (non-blocking) so pings are answered and events queue for poll().
+	 * Errors: Closed, Timeout, Io; the session is then Closed.
+	 */
+	Result<void> sendMessage(MessageType type, uint32_t timestampMs, std::span<const uint8_t> payload);
+
+	/**
+	 * Non-blocking: reads what has arrived, answers PingRequest, sends Acknowledgements when the
+	 * window requires, and returns the typed events in arrival order (GoAwayEvent,
+	 * ReconnectRequestEvent, StatusEvent, CommandResultEvent, ..., and ClosedEvent once when the
+	 * connection ended).
+	 */
+	std::vector<ServerEvent> poll();
+
+	/** Waits up to timeoutMs for incoming bytes (for a loop with nothing to send). */
+	bool waitReadable(int timeoutMs);
+
+	/** Go Away: closes TLS and the socket with nothing sent (no FCUnpublish / deleteStream). */
+	void closeSilently();
+	/** FCUnpublish + deleteStream (when publishing / a stream exists), TLS close_notify, close. */
+	void closeGracefully();
+
+	State state() const { return state_; }
+	bool isOpen() const { return state_ == State::Connected || state_ == State::Publishing; }
+	SessionStats stats() const { return stats_; }
+	/** The URL connected to (no key): host, port, app, tls — for resolveTcUrl() of a ReconnectRequest. */
+	const RtmpUrl &url() const { return url_; }
+
+private:
+	Result<void> sendRaw(const Message &message);
+	Result<void> sendCommand(const std::string &name, double txn, std::vector<amf0::Value> args,
+				 uint32_t streamId = 0);
+	/** Reads + classifies; handles protocol housekeeping; queues events. Returns false on close. */
+	bool pump();
+	void handleHousekeeping(const ServerEvent &event);
+	void markClosed(Error reason);
+	/** Waits for the _result/_error of `txn`, queueing everything else. */
+	Result<CommandResultEvent> waitForResult(double txn, const char *what);
+	Result<void> feedBytes(std::span<const uint8_t> bytes);
+
+	State state_ = State::Idle;
+	SessionOptions options_;
+	RtmpUrl url_;
+	Transport transport_;
+	ChunkDemuxer demuxer_;
+	ChunkWriter writer_;
+	ServerEventClassifier classifier_;
+	std::deque<ServerEvent> pending_;
+	SessionStats stats_;
+	uint32_t streamId_ = 0;
+	double nextTxn_ = 2;
+	uint32_t windowAckSize_ = 0; // from the server's Window Acknowledgement Size
+	uint64_t lastAckSent_ = 0;   // bytesReceived at the last Acknowledgement
+	bool closedEventQueued_ = false;
+};
+
+} // namespace goaway::rtmp

@@ -1,0 +1,63 @@
+#pragma once
+// RTMPS client side over GnuTLS, established and verified by us (librtmp does not verify the
+// certificate chain or the host name). The verified session is then handed to librtmp through
+// RTMP::m_sb.sb_ssl so its handshake and connect run over it (see LibrtmpHandshake).
+
+#include "../common/Result.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+struct gnutls_session_int;
+struct gnutls_certificate_credentials_st;
+
+namespace goaway::rtmp {
+
+struct TlsOptions {
+	std::string host;      // for SNI and host name verification
+	int timeoutMs = 10000; // TLS handshake deadline
+	bool allowSelfSigned =
+		false; // TESTS ONLY: accept a certificate no trusted CA signed (the host name must still match)
+};
+
+class TlsSession {
+public:
+	/**
+	 * Runs the TLS handshake on a connected (blocking) socket: system trust store, SNI (for
+	 * names, not IP literals), chain + host name verification. Errors: TlsVerification with a
+	 * sentence naming the host and the reason; Timeout; ConnectFailed.
+	 * The socket stays owned by the caller.
+	 */
+	static Result<std::unique_ptr<TlsSession>> handshake(int fd, const TlsOptions &options);
+
+	~TlsSession();
+	TlsSession(const TlsSession &) = delete;
+	TlsSession &operator=(const TlsSession &) = delete;
+
+	/** The gnutls_session_t, for librtmp's sb_ssl. */
+	gnutls_session_int *native() const { return session_; }
+	/** librtmp deinitialised the session itself (RTMP_Close on a failed RTMP_Connect1): forget it. */
+	void abandon() { session_ = nullptr; }
+
+	/** Non-blocking send/receive on a non-blocking socket. >=0 bytes, -EAGAIN when it would block,
+	 *  other negative values are errors (0 from recv = closed). */
+	long send(std::span<const uint8_t> bytes);
+	long recv(std::span<uint8_t> buffer);
+	/** Whether the last operation that returned -EAGAIN waits for writability (else readability). */
+	bool wantsWrite() const;
+	/** Bytes already decrypted and waiting (poll() on the socket would not see them). */
+	size_t pending() const;
+	/** Sends close_notify (best effort, non-blocking). */
+	void bye();
+	std::string lastError() const { return lastError_; }
+
+private:
+	TlsSession() = default;
+	gnutls_session_int *session_ = nullptr;
+	gnutls_certificate_credentials_st *credentials_ = nullptr;
+	std::string lastError_;
+};
+
+} // namespace goaway::rtmp

@@ -1,0 +1,42 @@
+#pragma once
+// The byte pipe under a session after the RTMP handshake: a TCP socket, optionally wrapped in our
+// verified TLS session. Sends block up to a deadline; receives never block.
+
+#include "TcpConnector.hpp"
+#include "TlsSession.hpp"
+#include "../common/Result.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+
+namespace goaway::rtmp {
+
+class Transport {
+public:
+	Transport() = default;
+	Transport(UniqueFd fd, std::unique_ptr<TlsSession> tls);
+
+	bool isOpen() const { return static_cast<bool>(fd_); }
+	int fd() const { return fd_.get(); }
+	TlsSession *tls() const { return tls_.get(); }
+
+	/** Switches the socket to non-blocking mode (after librtmp's blocking handshake). */
+	void setNonBlocking();
+	/** Sends every byte, waiting for writability at most timeoutMs in total. Errors: Timeout, Closed, Io. */
+	Result<void> sendAll(std::span<const uint8_t> bytes, int timeoutMs);
+	/** Reads what is available now: 0 bytes when nothing is there. Errors: Closed (EOF/reset), Io. */
+	Result<size_t> receiveSome(std::span<uint8_t> buffer);
+	/** Waits until bytes may be readable (or timeoutMs passes). */
+	bool waitReadable(int timeoutMs);
+	/** Closes TLS (close_notify when `notify`) and the socket. Idempotent. */
+	void close(bool notify);
+	/** Forget fd and TLS without closing them (librtmp already closed them). */
+	void abandon();
+
+private:
+	UniqueFd fd_;
+	std::unique_ptr<TlsSession> tls_;
+};
+
+} // namespace goaway::rtmp
