@@ -16,8 +16,8 @@ GoAwayDock::GoAwayDock(QWidget *parent) : QWidget(parent)
 	stateLabel_->setObjectName("goawayState");
 	layout->addWidget(stateLabel_);
 
-	const char *columns[] = {"Dock.Column.Time",    "Dock.Column.Trigger",  "Dock.Column.Route",
-				 "Dock.Column.Keyframe", "Dock.Column.Preconnect", "Dock.Column.DeadAir",
+	const char *columns[] = {"Dock.Column.Time",       "Dock.Column.Trigger",    "Dock.Column.Route",
+				 "Dock.Column.Keyframe",   "Dock.Column.Preconnect", "Dock.Column.DeadAir",
 				 "Dock.Column.FramesLost", "Dock.Column.Result"};
 	handoffTable_ = new QTableWidget(0, static_cast<int>(std::size(columns)), this);
 	QStringList headers;

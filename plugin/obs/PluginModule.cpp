@@ -90,7 +90,8 @@ bool obs_module_load(void)
 {
 	goaway::obs::installObsLogSink();
 	goaway::obs::registerGoAwayOutput();
-	blog(LOG_INFO, "[obs-rtmp-goaway] [PluginModule] version %s loaded (built against libobs %s); output %s registered",
+	blog(LOG_INFO,
+	     "[obs-rtmp-goaway] [PluginModule] version %s loaded (built against libobs %s); output %s registered",
 	     goaway::obs::kPluginVersion, goaway::obs::kBuiltAgainstObs, goaway::obs::kOutputId);
 	addDock();
 	obs_frontend_add_event_callback(onFrontendEvent, nullptr);

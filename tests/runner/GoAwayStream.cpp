@@ -221,7 +221,8 @@ int run(const RunnerOptions &o)
 			const auto began = std::chrono::steady_clock::now();
 			if (!obs_output_start(output)) {
 				const char *err = obs_output_get_last_error(output);
-				stats["error"] = std::string("output did not start: ") + (err ? err : "no reason given");
+				stats["error"] =
+					std::string("output did not start: ") + (err ? err : "no reason given");
 			} else {
 				const auto end = began + std::chrono::duration<double>(o.seconds);
 				auto nextHandoff = o.handoffEvery > 0
@@ -234,12 +235,13 @@ int run(const RunnerOptions &o)
 					if (std::chrono::steady_clock::now() >= nextHandoff) {
 						lock.unlock();
 						calldata_t cd = {};
-						proc_handler_call(obs_output_get_proc_handler(output), "request_handoff",
-								  &cd);
+						proc_handler_call(obs_output_get_proc_handler(output),
+								  "request_handoff", &cd);
 						calldata_free(&cd);
 						lock.lock();
-						nextHandoff += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-							std::chrono::duration<double>(o.handoffEvery));
+						nextHandoff +=
+							std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+								std::chrono::duration<double>(o.handoffEvery));
 					}
 				}
 				const bool stoppedByItself = events.stopped;

@@ -23,7 +23,7 @@ struct RunnerOptions {
 	std::string pluginData; // its data folder
 	std::string moduleDir = "/usr/lib/x86_64-linux-gnu/obs-plugins";
 	std::string moduleDataDir = "/usr/share/obs/obs-plugins";
-	std::string jsonPath; // also written to stdout
+	std::string jsonPath;    // also written to stdout
 	double handoffEvery = 0; // seconds between manual handoffs (request_handoff proc); 0 = never
 	std::vector<std::pair<std::string, std::string>> outputSettings; // --set key=value
 	bool audioOnly = false;

@@ -42,7 +42,8 @@ TEST(Log, LinesBelowTheLevelAreDropped)
 
 TEST(Result, FailCarriesCodeAndMessage)
 {
-	goaway::Result<int> r = goaway::fail(goaway::ErrorCode::Timeout, "no answer from 127.0.0.1:1935 within 5000 ms");
+	goaway::Result<int> r =
+		goaway::fail(goaway::ErrorCode::Timeout, "no answer from 127.0.0.1:1935 within 5000 ms");
 	ASSERT_FALSE(r.has_value());
 	EXPECT_EQ(r.error().code, goaway::ErrorCode::Timeout);
 	EXPECT_STREQ(goaway::errorCodeName(r.error().code), "timeout");

@@ -1,0 +1,120 @@
+#include "PacketQueue.hpp"
+
+#include <algorithm>
+
+namespace goaway::obs {
+
+PacketQueue::PacketQueue() : PacketQueue(Thresholds{}) {}
+
+PacketQueue::PacketQueue(Thresholds thresholds) : thresholds_(thresholds) {}
+
+std::chrono::microseconds PacketQueue::bufferedVideoLocked() const
+{
+	auto first = std::find_if(packets_.begin(), packets_.end(), [](const QueuedPacket &p) { return p.isVideo; });
+	if (first == packets_.end())
+		return std::chrono::microseconds(0);
+	auto last = std::find_if(packets_.rbegin(), packets_.rend(), [](const QueuedPacket &p) { return p.isVideo; });
+	return std::chrono::microseconds(last->dtsUsec - first->dtsUsec);
+}
+
+void PacketQueue::dropVideoBelowLocked(PacketPriority minimum)
+{
+	auto doomed = [&](const QueuedPacket &p) {
+		return p.isVideo && !p.keyframe && p.priority < minimum;
+	};
+	for (const auto &p : packets_)
+		if (doomed(p)) {
+			bytes_ -= p.size();
+			++dropped_;
+		}
+	packets_.erase(std::remove_if(packets_.begin(), packets_.end(), doomed), packets_.end());
+	minimumPriority_ = std::max(minimumPriority_, minimum);
+}
+
+bool PacketQueue::push(QueuedPacket packet)
+{
+	std::lock_guard lock(mutex_);
+	if (closed_)
+		return false;
+	if (packet.isVideo) {
+		if (packet.keyframe) {
+			minimumPriority_ = PacketPriority::Disposable; // a fresh reference chain starts here
+		} else if (packet.priority < minimumPriority_) {
+			++dropped_;
+			return false;
+		}
+		packets_.push_back(std::move(packet));
+		bytes_ += packets_.back().size();
+		const auto buffered = bufferedVideoLocked();
+		if (buffered > thresholds_.dropPFramesAfter)
+			dropVideoBelowLocked(PacketPriority::Highest);
+		else if (buffered > thresholds_.dropBFramesAfter)
+			dropVideoBelowLocked(PacketPriority::High);
+	} else {
+		packets_.push_back(std::move(packet));
+		bytes_ += packets_.back().size();
+	}
+	ready_.notify_one();
+	return true;
+}
+
+std::optional<QueuedPacket> PacketQueue::pop(std::chrono::steady_clock::time_point deadline)
+{
+	std::unique_lock lock(mutex_);
+	ready_.wait_until(lock, deadline, [&] { return !packets_.empty() || closed_ || woken_; });
+	woken_ = false;
+	if (packets_.empty())
+		return std::nullopt;
+	QueuedPacket packet = std::move(packets_.front());
+	packets_.pop_front();
+	bytes_ -= packet.size();
+	return packet;
+}
+
+void PacketQueue::wake()
+{
+	std::lock_guard lock(mutex_);
+	woken_ = true;
+	ready_.notify_all();
+}
+
+void PacketQueue::close()
+{
+	std::lock_guard lock(mutex_);
+	closed_ = true;
+	ready_.notify_all();
+}
+
+void PacketQueue::clear()
+{
+	std::lock_guard lock(mutex_);
+	packets_.clear();
+	bytes_ = 0;
+}
+
+float PacketQueue::congestion() const
+{
+	std::lock_guard lock(mutex_);
+	const double ratio = double(bufferedVideoLocked().count()) / double(thresholds_.dropPFramesAfter.count());
+	return float(std::clamp(ratio, 0.0, 1.0));
+}
+
+uint64_t PacketQueue::droppedFrames() const
+{
+	std::lock_guard lock(mutex_);
+	return dropped_;
+}
+
+size_t PacketQueue::size() const
+{
+	std::lock_guard lock(mutex_);
+	return packets_.size();
+}
+
+uint64_t PacketQueue::bytes() const
+{
+	std::lock_guard lock(mutex_);
+	return bytes_;
+}
+
+} // namespace goaway::obs

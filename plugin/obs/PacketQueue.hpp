@@ -1,0 +1,64 @@
+#pragma once
+// The queue between libobs' encoder thread (push) and the send thread (pop), with a drop policy
+// at least as good as OBS's stock rtmp_output: when more than dropBFramesAfter of video waits,
+// disposable frames (b-frames) go; past dropPFramesAfter every non-keyframe video packet goes
+// until the next keyframe (a decoder needs an unbroken reference chain). Audio is never dropped:
+// a gap in audio is heard, a dropped video frame mostly is not.
+
+#include "QueuedPacket.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+
+namespace goaway::obs {
+
+class PacketQueue {
+public:
+	struct Thresholds {
+		std::chrono::microseconds dropBFramesAfter{700000};
+		std::chrono::microseconds dropPFramesAfter{900000};
+	};
+
+	PacketQueue();
+	explicit PacketQueue(Thresholds thresholds);
+
+	/** Encoder thread. Never blocks beyond the mutex. Returns false when the packet was dropped
+	 *  by the policy (it is counted) or the queue is closed. */
+	bool push(QueuedPacket packet);
+
+	/** Send thread: the oldest packet, waiting until `deadline` for one; nullopt on timeout or
+	 *  when closed and empty. */
+	std::optional<QueuedPacket> pop(std::chrono::steady_clock::time_point deadline);
+
+	/** Wakes pop() early (a server event or a request needs the send thread's attention). */
+	void wake();
+	/** Stops the queue: push() refuses, pop() drains what is left and then returns nullopt. */
+	void close();
+	void clear();
+
+	/** Buffered video duration / dropPFramesAfter, clamped to [0, 1] (OBS's congestion meter). */
+	float congestion() const;
+	uint64_t droppedFrames() const;
+	size_t size() const;
+	uint64_t bytes() const;
+
+private:
+	std::chrono::microseconds bufferedVideoLocked() const;
+	void dropVideoBelowLocked(PacketPriority minimum);
+
+	Thresholds thresholds_;
+	mutable std::mutex mutex_;
+	std::condition_variable ready_;
+	std::deque<QueuedPacket> packets_;
+	uint64_t bytes_ = 0;
+	uint64_t dropped_ = 0;
+	/// Incoming video below this priority is dropped until the next keyframe resets it.
+	PacketPriority minimumPriority_ = PacketPriority::Disposable;
+	bool woken_ = false;
+	bool closed_ = false;
+};
+
+} // namespace goaway::obs

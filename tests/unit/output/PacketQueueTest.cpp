@@ -1,0 +1,111 @@
+#include "plugin/obs/PacketQueue.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+using goaway::obs::PacketPriority;
+using goaway::obs::PacketQueue;
+using goaway::obs::QueuedPacket;
+
+namespace {
+
+constexpr int64_t kFrameUsec = 33333; // 30 fps
+
+QueuedPacket video(int index, PacketPriority priority, bool keyframe = false)
+{
+	QueuedPacket p;
+	p.isVideo = true;
+	p.keyframe = keyframe;
+	p.priority = keyframe ? PacketPriority::Highest : priority;
+	p.dtsUsec = index * kFrameUsec;
+	p.dtsMs = p.dtsUsec / 1000;
+	p.data = std::make_shared<std::vector<uint8_t>>(100, uint8_t(index));
+	return p;
+}
+
+QueuedPacket audio(int index)
+{
+	QueuedPacket p;
+	p.dtsUsec = index * 21333;
+	p.dtsMs = p.dtsUsec / 1000;
+	p.data = std::make_shared<std::vector<uint8_t>>(10, 0);
+	return p;
+}
+
+std::vector<QueuedPacket> drain(PacketQueue &q)
+{
+	std::vector<QueuedPacket> out;
+	while (auto p = q.pop(std::chrono::steady_clock::now()))
+		out.push_back(std::move(*p));
+	return out;
+}
+
+} // namespace
+
+TEST(PacketQueue, KeepsEverythingBelowTheThresholds)
+{
+	PacketQueue q;
+	q.push(video(0, PacketPriority::Highest, true));
+	for (int i = 1; i < 20; ++i) // 0.63 s of video: under 700 ms
+		q.push(video(i, PacketPriority::Disposable));
+	q.push(audio(0));
+	EXPECT_EQ(q.droppedFrames(), 0u);
+	EXPECT_EQ(drain(q).size(), 21u);
+}
+
+TEST(PacketQueue, DropsBFramesFirstThenEverythingButKeyframesAndNeverAudio)
+{
+	PacketQueue q;
+	q.push(video(0, PacketPriority::Highest, true));
+	int index = 1;
+	// Past 700 ms of video waiting: disposable frames go, reference frames stay.
+	for (; index <= 24; ++index) {
+		q.push(video(index, index % 2 ? PacketPriority::Disposable : PacketPriority::High));
+		q.push(audio(index));
+	}
+	const uint64_t afterB = q.droppedFrames();
+	EXPECT_GT(afterB, 0u);
+	// Past 900 ms: every non-keyframe video packet goes, incoming ones too, until a keyframe.
+	for (; index <= 40; ++index)
+		q.push(video(index, PacketPriority::High));
+	EXPECT_GT(q.droppedFrames(), afterB);
+	EXPECT_FALSE(q.push(video(index++, PacketPriority::High)));
+
+	const auto left = drain(q);
+	size_t audioCount = 0, keyframes = 0;
+	for (const auto &p : left) {
+		audioCount += !p.isVideo;
+		keyframes += p.keyframe;
+		EXPECT_TRUE(!p.isVideo || p.keyframe || p.dtsUsec <= 24 * kFrameUsec)
+			<< "no video frame after the p-frame threshold may survive but keyframes";
+	}
+	EXPECT_EQ(audioCount, 24u);
+	EXPECT_EQ(keyframes, 1u);
+
+	// The send thread caught up, but the reference chain is broken until the next keyframe.
+	EXPECT_FALSE(q.push(video(index++, PacketPriority::High)));
+	EXPECT_TRUE(q.push(video(index++, PacketPriority::Highest, true)));
+	EXPECT_TRUE(q.push(video(index++, PacketPriority::Disposable)));
+	EXPECT_EQ(drain(q).size(), 2u);
+}
+
+TEST(PacketQueue, CongestionIsBufferedVideoOverTheLastThreshold)
+{
+	PacketQueue q;
+	EXPECT_FLOAT_EQ(q.congestion(), 0.0f);
+	q.push(video(0, PacketPriority::Highest, true));
+	q.push(video(13, PacketPriority::High)); // 433 ms of 900 ms
+	EXPECT_NEAR(q.congestion(), 433329.0 / 900000.0, 1e-3);
+}
+
+TEST(PacketQueue, PopTimesOutEmptyAndCloseRefusesPushes)
+{
+	PacketQueue q;
+	EXPECT_FALSE(q.pop(std::chrono::steady_clock::now() + std::chrono::milliseconds(1)).has_value());
+	q.push(audio(1));
+	q.close();
+	EXPECT_FALSE(q.push(audio(2)));
+	EXPECT_TRUE(q.pop(std::chrono::steady_clock::now()).has_value());
+	EXPECT_FALSE(q.pop(std::chrono::steady_clock::now()).has_value());
+}
