@@ -85,8 +85,8 @@ Result<IngestUrl> parseIngestUrl(std::string_view text)
 		unsigned value = 0;
 		auto [end, ec] = std::from_chars(portText.data(), portText.data() + portText.size(), value);
 		if (ec != std::errc() || end != portText.data() + portText.size() || value == 0 || value > 65535)
-			return fail(ErrorCode::InvalidArgument,
-				    "bad port '" + std::string(portText.substr(0, 8)) + "'");
+			// Not quoted: a template may have put a stream key there.
+			return fail(ErrorCode::InvalidArgument, "bad port (not 1-65535)");
 		url.port = static_cast<uint16_t>(value);
 	} else {
 		url.port = url.secure() ? kRtmpsPort : kRtmpPort;

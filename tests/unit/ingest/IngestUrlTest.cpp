@@ -1,0 +1,109 @@
+// tcUrl resolution (E-RTMP v2 Reconnect Request: absolute, //host/app or /app) and URL parsing.
+#include "plugin/ingest/IngestUrl.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace goaway;
+using namespace goaway::ingest;
+
+namespace {
+
+IngestUrl url(const char *text)
+{
+	auto parsed = parseIngestUrl(text);
+	EXPECT_TRUE(parsed.has_value()) << text;
+	return parsed.value_or(IngestUrl{});
+}
+
+} // namespace
+
+TEST(IngestUrl, ParsesHostPortAndPath)
+{
+	auto u = url("rtmp://Ingest.Example.test:1936/live?x=1");
+	EXPECT_EQ(u.scheme, "rtmp");
+	EXPECT_EQ(u.host, "ingest.example.test");
+	EXPECT_EQ(u.port, 1936);
+	EXPECT_TRUE(u.explicitPort);
+	EXPECT_EQ(u.path, "/live?x=1");
+	EXPECT_EQ(u.toString(), "rtmp://ingest.example.test:1936/live?x=1");
+}
+
+TEST(IngestUrl, DefaultPortsAndIpv6)
+{
+	EXPECT_EQ(url("rtmp://h/app").port, 1935);
+	EXPECT_EQ(url("rtmps://h/app").port, 443);
+	auto v6 = url("rtmps://[::1]:8443/app");
+	EXPECT_EQ(v6.host, "::1");
+	EXPECT_EQ(v6.port, 8443);
+	EXPECT_EQ(v6.toString(), "rtmps://[::1]:8443/app");
+	EXPECT_EQ(url("RTMP://h/app").toString(), "rtmp://h/app");
+}
+
+TEST(IngestUrl, RejectsBadUrlsWithoutQuotingThePath)
+{
+	const char *bad[] = {"http://h/app/SECRETKEY",
+			     "rtmp:///app/SECRETKEY",
+			     "rtmp://h:0/a",
+			     "rtmp://h:70000/a",
+			     "rtmp://h:x/a",
+			     "rtmp://[::1/a",
+			     "rtmp://user:pw@h/a",
+			     "h/app",
+			     "",
+			     "rtmp://{host}/a"};
+	for (const char *text : bad) {
+		auto parsed = parseIngestUrl(text);
+		ASSERT_FALSE(parsed.has_value()) << text;
+		EXPECT_EQ(parsed.error().code, ErrorCode::InvalidArgument);
+		EXPECT_EQ(parsed.error().message.find("SECRETKEY"), std::string::npos) << parsed.error().message;
+	}
+	EXPECT_NE(parseIngestUrl("http://h/a").error().message.find("'http'"), std::string::npos);
+}
+
+TEST(ResolveTcUrl, AbsoluteSchemeRelativeAndPathRelative)
+{
+	const auto current = url("rtmp://old.example.test:1935/live");
+	EXPECT_EQ(resolveTcUrl(current, "rtmp://new.example.test:1940/app2", false)->toString(),
+		  "rtmp://new.example.test:1940/app2");
+	EXPECT_EQ(resolveTcUrl(current, "//192.0.2.0/app", false)->toString(), "rtmp://192.0.2.0/app");
+	EXPECT_EQ(resolveTcUrl(current, "/other", false)->toString(), "rtmp://old.example.test:1935/other");
+	// No tcUrl in the ReconnectRequest: reuse the current one.
+	EXPECT_EQ(resolveTcUrl(current, "", false)->toString(), "rtmp://old.example.test:1935/live");
+}
+
+TEST(ResolveTcUrl, SchemeRelativeKeepsRtmps)
+{
+	const auto current = url("rtmps://old.example.test/live");
+	auto next = resolveTcUrl(current, "//new.example.test/app", false);
+	ASSERT_TRUE(next);
+	EXPECT_TRUE(next->secure());
+	EXPECT_EQ(next->port, 443);
+}
+
+TEST(ResolveTcUrl, NeverDowngradesUnlessAllowed)
+{
+	const auto current = url("rtmps://old.example.test/live");
+	auto refused = resolveTcUrl(current, "rtmp://new.example.test/live", false);
+	ASSERT_FALSE(refused);
+	EXPECT_NE(refused.error().message.find("downgrade"), std::string::npos);
+	auto allowed = resolveTcUrl(current, "rtmp://new.example.test/live", true);
+	ASSERT_TRUE(allowed);
+	EXPECT_FALSE(allowed->secure());
+	// Upgrading is always fine.
+	EXPECT_TRUE(resolveTcUrl(url("rtmp://a/live"), "rtmps://b/live", false)->secure());
+}
+
+TEST(ResolveTcUrl, RejectsGarbageAndOtherSchemes)
+{
+	const auto current = url("rtmp://old/live");
+	EXPECT_FALSE(resolveTcUrl(current, "app", false));
+	EXPECT_FALSE(resolveTcUrl(current, "http://new/app", false));
+	EXPECT_FALSE(resolveTcUrl(current, "//", false));
+}
+
+TEST(RedactSecret, ReplacesEveryOccurrence)
+{
+	EXPECT_EQ(redactSecret("rtmp://h/app?k=abc&x=abc", "abc"), "rtmp://h/app?k=****&x=****");
+	EXPECT_EQ(redactSecret("nothing here", ""), "nothing here");
+	EXPECT_EQ(redactSecret("aaaa", "aa"), "********");
+}
