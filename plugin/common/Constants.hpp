@@ -59,6 +59,9 @@ inline constexpr std::chrono::milliseconds kResolveDeadline = 3000ms;
 inline constexpr std::chrono::milliseconds kIngestListConnectTimeout = 1000ms;
 /// HTTP ingest list: whole transfer budget, well inside kResolveDeadline so DNS and probes remain.
 inline constexpr std::chrono::milliseconds kIngestListTotalTimeout = 1500ms;
+/// Least time given to an ingest list fetch even when the probes need most of the deadline:
+/// a loopback or LAN list answers in a few ms, a remote one in ~100 ms.
+inline constexpr std::chrono::milliseconds kIngestListMinBudget = 200ms;
 /// Largest ingest list body accepted: Twitch's full list is ~15 KiB; 256 KiB leaves room and
 /// stops a broken or hostile server from filling memory.
 inline constexpr std::size_t kIngestListMaxBytes = 256u * 1024;

@@ -22,6 +22,7 @@ namespace {
 // `abandoned()` and reaped by a later call.
 struct Lookup {
 	std::string host;
+	std::size_t index = 0; // into the caller's host list
 	addrinfo hints{};
 	gaicb cb{};
 };
@@ -57,6 +58,13 @@ void reapAbandoned()
 			++it;
 		}
 	}
+}
+
+bool isNumeric(const std::string &host)
+{
+	in6_addr v6{};
+	in_addr v4{};
+	return inet_pton(AF_INET, host.c_str(), &v4) == 1 || inet_pton(AF_INET6, host.c_str(), &v6) == 1;
 }
 
 std::string numeric(const sockaddr *sa, socklen_t len)
@@ -100,7 +108,13 @@ std::vector<Result<std::vector<std::string>>> DnsResolver::resolveAll(const std:
 	std::vector<Result<std::vector<std::string>>> results(hosts.size(), fail(ErrorCode::Internal, "not resolved"));
 	std::vector<std::unique_ptr<Lookup>> lookups;
 	std::vector<gaicb *> list;
-	for (const auto &host : hosts) {
+	for (std::size_t i = 0; i < hosts.size(); ++i) {
+		const std::string &host = hosts[i];
+		// A numeric host needs no lookup, and must not fail just because the deadline passed.
+		if (isNumeric(host)) {
+			results[i] = std::vector<std::string>{canonicalAddress(host)};
+			continue;
+		}
 		auto lookup = std::make_unique<Lookup>();
 		lookup->host = host;
 		lookup->hints.ai_family = AF_UNSPEC; // all A and AAAA records
@@ -108,14 +122,16 @@ std::vector<Result<std::vector<std::string>>> DnsResolver::resolveAll(const std:
 		lookup->hints.ai_flags = 0; // no AI_ADDRCONFIG: a loopback-only namespace must still get ::1
 		lookup->cb.ar_name = lookup->host.c_str();
 		lookup->cb.ar_request = &lookup->hints;
+		lookup->index = i;
 		list.push_back(&lookup->cb);
 		lookups.push_back(std::move(lookup));
 	}
 	if (list.empty())
 		return results;
 	if (int rc = getaddrinfo_a(GAI_NOWAIT, list.data(), static_cast<int>(list.size()), nullptr); rc != 0) {
-		for (auto &r : results)
-			r = fail(ErrorCode::Resolver, std::string("DNS lookup could not start: ") + gai_strerror(rc));
+		for (const auto &lookup : lookups)
+			results[lookup->index] = fail(ErrorCode::Resolver,
+						      std::string("DNS lookup could not start: ") + gai_strerror(rc));
 		return results;
 	}
 
@@ -135,8 +151,8 @@ std::vector<Result<std::vector<std::string>>> DnsResolver::resolveAll(const std:
 		gai_suspend(waiting.data(), static_cast<int>(waiting.size()), &ts);
 	}
 
-	for (std::size_t i = 0; i < lookups.size(); ++i) {
-		auto &lookup = lookups[i];
+	for (auto &lookup : lookups) {
+		const std::size_t i = lookup->index;
 		int rc = gai_error(&lookup->cb);
 		if (rc == EAI_INPROGRESS) {
 			const int cancelled = gai_cancel(&lookup->cb);

@@ -176,7 +176,11 @@ Resolution IngestResolver::resolveNow(const ResolveRequest &request, const Cance
 			parse.secure = current && current->secure();
 			parse.allowDowngrade = request.allowDowngrade;
 			parse.streamKey = key;
-			auto list = lists_.fetch(request.ingestListUrl, parse, left(deadline), cancel);
+			// Leave the probes their time: a slow list must not eat the whole deadline.
+			const auto budget =
+				std::max(constants::kIngestListMinBudget, left(deadline) - request.probeTimeout);
+			auto list =
+				lists_.fetch(request.ingestListUrl, parse, std::min(budget, left(deadline)), cancel);
 			if (!list) {
 				failure(source, list.error().message);
 				break;
