@@ -150,11 +150,26 @@ void HandoffStateMachine::startBreakBeforeMakeFallback(TimePoint now, Actions &o
 
 void HandoffStateMachine::roundFailed(const std::string &reason, TimePoint now, Actions &out)
 {
+	Handoff &h = *handoff_;
+	if (!current_ && h.record.round < options_.maxRounds) {
+		// Nothing is live, so waiting would only grow the hold: resolve again at once (a node
+		// may have come back, DNS may answer differently); bounded by maxRounds and the cap.
+		++h.record.round;
+		h.candidates.clear();
+		h.nextCandidate = 0;
+		h.resolveRequest = nextRequestId_++;
+		out.push_back(action::ResolveTargets{*h.resolveRequest, h.record.trigger, h.record.from, h.tcUrl,
+						     h.record.from.address});
+		GOAWAY_LOG_WARN("HandoffStateMachine::roundFailed", "handoff #%llu: %s; resolving again (round %d)",
+				ull(h.record.id), reason.c_str(), h.record.round);
+		deadline_ = now + options_.resolveTimeout;
+		setState(State::Resolving, out);
+		return;
+	}
 	if (!current_) {
 		fallBack(reason, now, out);
 		return;
 	}
-	Handoff &h = *handoff_;
 	if (next_) {
 		out.push_back(action::CloseSilently{next_->id});
 		next_.reset();
@@ -247,6 +262,7 @@ void HandoffStateMachine::cutAtPacket(PacketSeq seq, const PacketInfo &packet, T
 	h.record.cutOverAt = now;
 	if (h.awaitingCutSince)
 		h.record.waitedForKeyframeMs = msBetween(*h.awaitingCutSince, now);
+	h.awaitingCutSince.reset(); // measured once: a later replay is not a keyframe wait
 	keyframeDeadline_.reset();
 	enterConfirmingOrComplete(now, out);
 }
@@ -264,6 +280,7 @@ void HandoffStateMachine::breakAtPacket(PacketSeq seq, bool replayFromResume, Ti
 	h.holdingSince = now;
 	if (h.awaitingCutSince)
 		h.record.waitedForKeyframeMs = msBetween(*h.awaitingCutSince, now);
+	h.awaitingCutSince.reset(); // measured once: a later replay is not a keyframe wait
 	tryNextCandidate(now, out);
 }
 
@@ -281,6 +298,7 @@ void HandoffStateMachine::cutByReplay(TimePoint now, Actions &out)
 	h.record.cutOverAt = now;
 	if (h.awaitingCutSince)
 		h.record.waitedForKeyframeMs = msBetween(*h.awaitingCutSince, now);
+	h.awaitingCutSince.reset(); // measured once: a later replay is not a keyframe wait
 	if (h.holdingSince)
 		h.record.heldMs += msBetween(*h.holdingSince, now);
 	h.holdingSince.reset();
