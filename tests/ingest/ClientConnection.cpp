@@ -1,0 +1,548 @@
+#include "ClientConnection.hpp"
+
+#include "StreamName.hpp"
+#include "plugin/common/Log.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace goaway::ingest {
+
+namespace {
+
+using rtmp::Command;
+using rtmp::Message;
+using rtmp::MessageType;
+using amf0::Value;
+
+// Window acknowledgement size and peer bandwidth announced after connect: the values FMS, nginx-rtmp
+// and most ingests send; clients acknowledge every 2.5 MB.
+constexpr uint32_t kWindowAckSize = 2500000;
+constexpr uint8_t kPeerBandwidthDynamic = 2; // RTMP spec 5.4.5 limit type "dynamic"
+// Largest read per readable event: keeps one busy publisher from starving the others in the loop.
+constexpr size_t kMaxReadPerEvent = 256 * 1024;
+// Stream id handed out by createStream (every client publishes one stream per connection).
+constexpr double kFirstStreamId = 1;
+
+const char *amfTypeName(const Value &v)
+{
+	if (v.isBoolean())
+		return "boolean";
+	if (v.isNumber())
+		return "number";
+	if (v.isString())
+		return "string";
+	if (v.isObject())
+		return "object";
+	return "null";
+}
+
+bool truthy(const Value &v)
+{
+	if (v.isBoolean())
+		return v.boolean;
+	if (v.isNumber())
+		return v.number != 0;
+	if (v.isString())
+		return v.string == "true" || v.string == "1";
+	return false;
+}
+
+} // namespace
+
+ClientConnection::ClientConnection(int fd, ConnectionRecord record, const NodeOptions &node, const Options &options,
+				   ConnectionEvents &events)
+	: fd_(fd),
+	  record_(std::move(record)),
+	  node_(node),
+	  options_(options),
+	  events_(events),
+	  demuxer_(options.maxIncomingChunkSize)
+{
+	if (node_.refuse)
+		finish("refused (node fault)", record_.acceptedAtMs);
+}
+
+ClientConnection::~ClientConnection()
+{
+	if (fd_ >= 0)
+		::close(fd_);
+}
+
+std::string ClientConnection::where() const
+{
+	return "connection " + std::to_string(record_.id) + " on " + record_.node;
+}
+
+short ClientConnection::pollEvents() const
+{
+	if (closed())
+		return 0;
+	if (node_.hang)
+		return POLLRDHUP; // never read: only notice the peer going away
+	short events = 0;
+	if (inbound_.empty() || !inbound_.back().eof)
+		events |= POLLIN;
+	if (!outBuffer_.empty())
+		events |= POLLOUT;
+	return events;
+}
+
+int64_t ClientConnection::nextDeadline() const
+{
+	int64_t next = -1;
+	if (!inbound_.empty())
+		next = inbound_.front().dueMs;
+	if (!outbound_.empty() && (next < 0 || outbound_.front().dueMs < next))
+		next = outbound_.front().dueMs;
+	return next;
+}
+
+void ClientConnection::onReadable(int64_t nowMs)
+{
+	uint8_t buffer[65536];
+	size_t total = 0;
+	while (!closed() && total < kMaxReadPerEvent) {
+		const ssize_t n = ::recv(fd_, buffer, sizeof(buffer), 0);
+		if (n > 0) {
+			total += static_cast<size_t>(n);
+			record_.bytes += static_cast<uint64_t>(n);
+			if (node_.latencyMs > 0)
+				inbound_.push_back(
+					{nowMs + node_.latencyMs, std::vector<uint8_t>(buffer, buffer + n), false});
+			else
+				process(std::span<const uint8_t>(buffer, static_cast<size_t>(n)), nowMs);
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			break;
+		if (n < 0)
+			GOAWAY_LOG_INFO("ClientConnection::onReadable", "%s: read failed: %s", where().c_str(),
+					std::strerror(errno));
+		if (node_.latencyMs > 0)
+			inbound_.push_back({nowMs + node_.latencyMs, {}, true});
+		else
+			finish("client closed", nowMs);
+		break;
+	}
+}
+
+void ClientConnection::onWritable(int64_t nowMs)
+{
+	if (closed())
+		return;
+	while (!outBuffer_.empty()) {
+		const ssize_t n = ::send(fd_, outBuffer_.data(), outBuffer_.size(), MSG_NOSIGNAL);
+		if (n > 0) {
+			outBuffer_.erase(outBuffer_.begin(), outBuffer_.begin() + n);
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			return;
+		GOAWAY_LOG_INFO("ClientConnection::onWritable", "%s: write failed: %s", where().c_str(),
+				std::strerror(errno));
+		finish("client closed", nowMs);
+		return;
+	}
+	if (closeAfterFlush_ && outbound_.empty())
+		finish(closeAfterFlushReason_, nowMs);
+}
+
+void ClientConnection::onHangup(int64_t nowMs)
+{
+	if (node_.hang) {
+		finish("client closed", nowMs);
+		return;
+	}
+	onReadable(nowMs); // reads what is left, then sees the end of the stream
+}
+
+void ClientConnection::tick(int64_t nowMs)
+{
+	while (!closed() && !outbound_.empty() && outbound_.front().dueMs <= nowMs) {
+		outBuffer_.insert(outBuffer_.end(), outbound_.front().bytes.begin(), outbound_.front().bytes.end());
+		outbound_.pop_front();
+	}
+	if (!closed() && !outBuffer_.empty())
+		onWritable(nowMs);
+	while (!closed() && !inbound_.empty() && inbound_.front().dueMs <= nowMs) {
+		Delayed d = std::move(inbound_.front());
+		inbound_.pop_front();
+		if (d.eof)
+			finish("client closed", nowMs);
+		else
+			process(d.bytes, nowMs);
+	}
+}
+
+void ClientConnection::process(std::span<const uint8_t> bytes, int64_t nowMs)
+{
+	if (!handshake_.done()) {
+		std::vector<uint8_t> reply;
+		auto used = handshake_.feed(bytes, reply);
+		if (!used) {
+			protocolError(used.error().message, nowMs);
+			return;
+		}
+		if (!reply.empty())
+			sendBytes(std::move(reply), nowMs);
+		bytes = bytes.subspan(*used);
+		if (bytes.empty() || closed())
+			return;
+	}
+	scratch_.clear();
+	auto fed = demuxer_.feed(bytes, scratch_);
+	std::vector<Message> messages = std::move(scratch_);
+	scratch_ = {};
+	for (const Message &m : messages) {
+		if (closed())
+			return;
+		handleMessage(m, nowMs);
+	}
+	if (!fed) {
+		protocolError(fed.error().message, nowMs);
+		return;
+	}
+	// RTMP spec 5.4.3: acknowledge once a window's worth of bytes has arrived.
+	if (peerWindowAckSize_ > 0 && demuxer_.bytesReceived() - lastAcknowledged_ >= peerWindowAckSize_) {
+		lastAcknowledged_ = demuxer_.bytesReceived();
+		send(rtmp::ChunkWriter::acknowledgementMessage(static_cast<uint32_t>(lastAcknowledged_)), nowMs);
+	}
+}
+
+void ClientConnection::handleMessage(const Message &message, int64_t nowMs)
+{
+	const uint8_t *p = message.payload.data();
+	const size_t n = message.payload.size();
+	switch (message.messageType()) {
+	case MessageType::UserControl:
+		// Ping request (RTMP spec 7.1.7 event 6): answer with the same 4-byte value.
+		if (n >= 6 && p[0] == 0 && p[1] == static_cast<uint8_t>(rtmp::UserControlEvent::PingRequest)) {
+			const uint32_t value = (uint32_t(p[2]) << 24) | (uint32_t(p[3]) << 16) | (uint32_t(p[4]) << 8) |
+					       p[5];
+			send(rtmp::ChunkWriter::userControlMessage(rtmp::UserControlEvent::PingResponse, value), nowMs);
+		}
+		return;
+	case MessageType::WindowAckSize:
+		if (n >= 4)
+			peerWindowAckSize_ = (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) |
+					     p[3];
+		return;
+	case MessageType::CommandAmf0:
+	case MessageType::CommandAmf3:
+		handleCommand(message, nowMs);
+		return;
+	case MessageType::DataAmf0:
+	case MessageType::DataAmf3:
+		handleData(message, nowMs);
+		return;
+	case MessageType::Audio:
+	case MessageType::Video:
+		handleMedia(message, nowMs);
+		return;
+	case MessageType::Aggregate:
+		GOAWAY_LOG_WARN("ClientConnection::handleMessage", "%s: aggregate message ignored", where().c_str());
+		return;
+	default:
+		// Set Chunk Size and Abort are applied by the demuxer; acknowledgements need nothing.
+		return;
+	}
+}
+
+void ClientConnection::handleCommand(const Message &message, int64_t nowMs)
+{
+	auto parsed = rtmp::parseCommand(message);
+	if (!parsed) {
+		protocolError("broken AMF in a command: " + parsed.error().message, nowMs);
+		return;
+	}
+	const Command &c = *parsed;
+	GOAWAY_LOG_DEBUG("%s: command %s (transaction %.0f)", where().c_str(), c.name.c_str(), c.transactionId);
+	auto result = [&](Value value) {
+		Command r{"_result", c.transactionId, Value::makeNull(), {std::move(value)}};
+		send(rtmp::makeCommandMessage(r, message.streamId), nowMs);
+	};
+	if (c.name == "connect") {
+		handleConnect(c, nowMs);
+	} else if (c.name == "releaseStream" || c.name == "FCPublish") {
+		if (c.transactionId != 0) {
+			Value undefined;
+			undefined.type = amf0::Marker::Undefined;
+			result(undefined);
+		}
+	} else if (c.name == "createStream") {
+		result(Value::makeNumber(kFirstStreamId));
+	} else if (c.name == "publish") {
+		handlePublish(c, message, nowMs);
+	} else if (c.name == "FCUnpublish") {
+		record_.fcUnpublish = true;
+	} else if (c.name == "deleteStream") {
+		record_.deleteStream = true;
+	} else if (c.name == "closeStream" || c.name == "_result" || c.name == "_error" || c.name == "onStatus" ||
+		   c.name == "_checkbw") {
+		// Nothing to answer.
+	} else if (c.transactionId != 0) {
+		Command e{"_error",
+			  c.transactionId,
+			  Value::makeNull(),
+			  {Value::makeObject(
+				  {{"level", Value::makeString("error")},
+				   {"code", Value::makeString("NetConnection.Call.Failed")},
+				   {"description", Value::makeString("Method not found (" + c.name + ").")}})}};
+		send(rtmp::makeCommandMessage(e, message.streamId), nowMs);
+	}
+}
+
+void ClientConnection::handleConnect(const Command &c, int64_t nowMs)
+{
+	const Value &o = c.commandObject;
+	if (!o.isObject()) {
+		protocolError("connect without a command object", nowMs);
+		return;
+	}
+	record_.connectReceived = true;
+	record_.app = o.getString("app");
+	record_.flashVer = o.getString("flashVer");
+	record_.tcUrl = o.getString("tcUrl");
+	if (const Value *v = o.get("supportsGoAway")) {
+		record_.supportsGoAwayType = amfTypeName(*v);
+		record_.supportsGoAway = truthy(*v);
+	}
+	if (const Value *v = o.get("capsEx"); v && v->isNumber())
+		record_.capsEx = v->number;
+	if (const Value *v = o.get("fourCcList"); v && v->type == amf0::Marker::StrictArray) {
+		std::vector<std::string> list;
+		for (const Value &item : v->items)
+			list.push_back(item.isString() ? item.string : std::string("?"));
+		record_.fourCcList = std::move(list);
+	}
+	GOAWAY_LOG_INFO("ClientConnection::handleConnect", "%s: connect app=%s supportsGoAway=%s capsEx=%s",
+			where().c_str(), record_.app.c_str(),
+			record_.supportsGoAwayType.empty() ? "absent" : (record_.supportsGoAway ? "yes" : "no"),
+			record_.capsEx ? std::to_string(static_cast<long long>(*record_.capsEx)).c_str() : "absent");
+
+	send(rtmp::ChunkWriter::windowAckSizeMessage(kWindowAckSize), nowMs);
+	send(rtmp::ChunkWriter::setPeerBandwidthMessage(kWindowAckSize, kPeerBandwidthDynamic), nowMs);
+	send(rtmp::ChunkWriter::setChunkSizeMessage(options_.chunkSize), nowMs);
+	writer_.setChunkSize(options_.chunkSize);
+
+	Value properties = Value::makeObject({{"fmsVer", Value::makeString("FMS/3,5,7,7009")},
+					      {"capabilities", Value::makeNumber(31)},
+					      {"mode", Value::makeNumber(1)}});
+	// E-RTMP v2: the server echoes capsEx in its _result.
+	if (record_.capsEx)
+		properties.set("capsEx", Value::makeNumber(*record_.capsEx));
+	const Value *encoding = o.get("objectEncoding");
+	Value info = Value::makeObject(
+		{{"level", Value::makeString("status")},
+		 {"code", Value::makeString("NetConnection.Connect.Success")},
+		 {"description", Value::makeString("Connection succeeded.")},
+		 {"objectEncoding", Value::makeNumber(encoding && encoding->isNumber() ? encoding->number : 0)}});
+	Command r{"_result", c.transactionId, std::move(properties), {std::move(info)}};
+	send(rtmp::makeCommandMessage(r), nowMs);
+}
+
+void ClientConnection::handlePublish(const Command &c, const Message &message, int64_t nowMs)
+{
+	if (!record_.connectReceived) {
+		protocolError("publish before connect", nowMs);
+		return;
+	}
+	if (c.arguments.empty() || !c.arguments[0].isString()) {
+		protocolError("publish without a stream name", nowMs);
+		return;
+	}
+	if (record_.publishedAtMs) {
+		GOAWAY_LOG_WARN("ClientConnection::handlePublish", "%s: second publish on one connection ignored",
+				where().c_str());
+		return;
+	}
+	const std::string name = StreamName::strip(c.arguments[0].string);
+	const uint32_t streamId = message.streamId;
+	std::string rejection = node_.rejectPublish ? std::string("reject-publish fault")
+						    : events_.onPublishRequest(*this, name);
+	if (!rejection.empty()) {
+		GOAWAY_LOG_INFO("ClientConnection::handlePublish", "%s: publish of %s rejected: %s", where().c_str(),
+				StreamName::redact(name).c_str(), rejection.c_str());
+		sendStatus(streamId, "error", "NetStream.Publish.BadName", rejection, nowMs);
+		closeAfterFlush_ = true;
+		closeAfterFlushReason_ = "publish rejected: " + rejection;
+		if (outBuffer_.empty() && outbound_.empty())
+			finish(closeAfterFlushReason_, nowMs);
+		return;
+	}
+	record_.stream = name;
+	record_.publishedAtMs = nowMs;
+	if (node_.dropMidGopMs >= 0)
+		dropArmedAtMs_ = nowMs + node_.dropMidGopMs;
+	send(rtmp::ChunkWriter::userControlMessage(rtmp::UserControlEvent::StreamBegin, streamId), nowMs);
+	sendStatus(streamId, "status", "NetStream.Publish.Start", "Stream is now published.", nowMs);
+	GOAWAY_LOG_INFO("ClientConnection::handlePublish", "%s: publishing %s", where().c_str(),
+			StreamName::redact(name).c_str());
+	events_.onPublishStarted(*this, nowMs);
+}
+
+void ClientConnection::handleData(const Message &message, int64_t nowMs)
+{
+	auto values = rtmp::parseData(message);
+	if (!values) {
+		protocolError("broken AMF in a data message: " + values.error().message, nowMs);
+		return;
+	}
+	std::vector<Value> &v = *values;
+	if (!v.empty() && v[0].isString() && v[0].string == "@setDataFrame")
+		v.erase(v.begin());
+	if (v.empty() || !v[0].isString() || v[0].string != "onMetaData" || !publishing())
+		return;
+	if (!record_.sawVideoFrame && !record_.sawAudioFrame)
+		record_.metadataFirst = true;
+	events_.onMetadata(*this, message.timestamp, amf0::encodeAll(v), nowMs);
+}
+
+void ClientConnection::handleMedia(const Message &message, int64_t nowMs)
+{
+	if (!publishing())
+		return;
+	const bool video = message.messageType() == MessageType::Video;
+	const MediaInfo info = MediaInfo::classify(video ? Track::Video : Track::Audio, message.payload);
+	if (dropArmedAtMs_ >= 0 && nowMs >= dropArmedAtMs_ && video && info.frame && !info.keyframe) {
+		closeByServer("server drop mid-GOP (node fault)", false, nowMs);
+		return;
+	}
+	if (info.sequenceHeader) {
+		if (video && !record_.sawVideoFrame)
+			record_.videoHeaderFirst = true;
+		if (!video && !record_.sawAudioFrame)
+			record_.audioHeaderFirst = true;
+	} else if (info.frame) {
+		if (video) {
+			if (!record_.sawVideoFrame)
+				record_.firstVideoKeyframe = info.keyframe;
+			record_.sawVideoFrame = true;
+			++record_.videoFrames;
+		} else {
+			record_.sawAudioFrame = true;
+			++record_.audioFrames;
+		}
+	}
+	record_.lastMediaAtMs = nowMs;
+	events_.onMedia(*this, message, info, nowMs);
+}
+
+void ClientConnection::send(const Message &message, int64_t nowMs)
+{
+	std::vector<uint8_t> bytes;
+	writer_.write(message, bytes);
+	sendBytes(std::move(bytes), nowMs);
+}
+
+void ClientConnection::sendBytes(std::vector<uint8_t> bytes, int64_t nowMs)
+{
+	if (closed())
+		return;
+	if (node_.latencyMs > 0) {
+		outbound_.push_back({nowMs + node_.latencyMs, std::move(bytes), false});
+		return;
+	}
+	outBuffer_.insert(outBuffer_.end(), bytes.begin(), bytes.end());
+	onWritable(nowMs);
+}
+
+void ClientConnection::sendStatus(uint32_t streamId, const std::string &level, const std::string &code,
+				  const std::string &description, int64_t nowMs)
+{
+	Command s{"onStatus",
+		  0,
+		  Value::makeNull(),
+		  {Value::makeObject({{"level", Value::makeString(level)},
+				      {"code", Value::makeString(code)},
+				      {"description", Value::makeString(description)}})}};
+	send(rtmp::makeCommandMessage(s, streamId, rtmp::chunk_stream::kData), nowMs);
+}
+
+void ClientConnection::sendGoAway(bool emptyBody, uint32_t chunkStreamId, int64_t nowMs)
+{
+	if (closed())
+		return;
+	Message m;
+	m.type = static_cast<uint8_t>(MessageType::GoAway);
+	m.chunkStreamId = chunkStreamId;
+	if (!emptyBody)
+		m.payload.assign(4, 0);
+	send(m, nowMs);
+	recordSignal("goaway", nowMs);
+	GOAWAY_LOG_INFO("ClientConnection::sendGoAway", "%s: Go Away sent (%s body, chunk stream %u)", where().c_str(),
+			emptyBody ? "empty" : "4-byte", chunkStreamId);
+}
+
+void ClientConnection::sendReconnectRequest(const std::optional<std::string> &tcUrl, int64_t nowMs)
+{
+	if (closed())
+		return;
+	Value info =
+		Value::makeObject({{"level", Value::makeString("status")},
+				   {"code", Value::makeString("NetConnection.Connect.ReconnectRequest")},
+				   {"description", Value::makeString("The ingest asks the client to reconnect.")}});
+	if (tcUrl)
+		info.set("tcUrl", Value::makeString(*tcUrl));
+	Command c{"onStatus", 0, Value::makeNull(), {std::move(info)}};
+	send(rtmp::makeCommandMessage(c, 0), nowMs);
+	recordSignal("reconnect", nowMs);
+	GOAWAY_LOG_INFO("ClientConnection::sendReconnectRequest", "%s: ReconnectRequest sent (tcUrl %s)",
+			where().c_str(), tcUrl ? tcUrl->c_str() : "absent");
+}
+
+void ClientConnection::closeByServer(const std::string &reason, bool asSignal, int64_t nowMs)
+{
+	if (closed())
+		return;
+	if (asSignal)
+		recordSignal("close", nowMs);
+	finish(reason, nowMs);
+}
+
+void ClientConnection::shutdown(int64_t nowMs)
+{
+	finish("ingest shutdown", nowMs);
+}
+
+bool ClientConnection::signalled(const std::string &kind) const
+{
+	for (const auto &s : record_.signalsSent)
+		if (s.kind == kind)
+			return true;
+	return false;
+}
+
+void ClientConnection::recordSignal(const std::string &kind, int64_t nowMs)
+{
+	record_.signalsSent.push_back({kind, nowMs, record_.videoFrames + record_.audioFrames});
+	if (kind != "close" && node_.dropAfterSignalMs >= 0)
+		dropArmedAtMs_ = nowMs + node_.dropAfterSignalMs;
+}
+
+void ClientConnection::protocolError(const std::string &what, int64_t nowMs)
+{
+	GOAWAY_LOG_WARN("ClientConnection::protocolError", "%s: closing: %s", where().c_str(), what.c_str());
+	finish("protocol error: " + what, nowMs);
+}
+
+void ClientConnection::finish(const std::string &reason, int64_t nowMs)
+{
+	if (fd_ < 0)
+		return;
+	::close(fd_);
+	fd_ = -1;
+	inbound_.clear();
+	outbound_.clear();
+	outBuffer_.clear();
+	record_.closedAtMs = nowMs;
+	if (record_.closeReason.empty())
+		record_.closeReason = reason;
+	GOAWAY_LOG_INFO("ClientConnection::finish", "%s closed: %s", where().c_str(), record_.closeReason.c_str());
+}
+
+} // namespace goaway::ingest

@@ -1,0 +1,100 @@
+#pragma once
+// One accepted RTMP client: socket I/O (with the node's emulated latency), the server side of
+// the session (handshake, connect, createStream, publish, media) and the signals the ingest sends.
+
+#include "ConnectionEvents.hpp"
+#include "ConnectionRecord.hpp"
+#include "Options.hpp"
+#include "ServerHandshake.hpp"
+#include "plugin/rtmp/ChunkDemuxer.hpp"
+#include "plugin/rtmp/ChunkWriter.hpp"
+#include "plugin/rtmp/Command.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace goaway::ingest {
+
+class ClientConnection {
+public:
+	ClientConnection(int fd, ConnectionRecord record, const NodeOptions &node, const Options &options,
+			 ConnectionEvents &events);
+	~ClientConnection();
+	ClientConnection(const ClientConnection &) = delete;
+	ClientConnection &operator=(const ClientConnection &) = delete;
+
+	int fd() const { return fd_; }
+	const ConnectionRecord &record() const { return record_; }
+	bool closed() const { return fd_ < 0; }
+	bool publishing() const { return !closed() && record_.publishedAtMs.has_value(); }
+	/** poll() events wanted now. */
+	short pollEvents() const;
+	/** Earliest time (ms) at which tick() has work, or -1. */
+	int64_t nextDeadline() const;
+
+	void onReadable(int64_t nowMs);
+	void onWritable(int64_t nowMs);
+	/** Peer hung up / error reported by poll(). */
+	void onHangup(int64_t nowMs);
+	/** Delivers delayed bytes (both directions) and runs the drop timers. */
+	void tick(int64_t nowMs);
+
+	/** RTMP Go Away: type 32, stream 0, on `chunkStreamId`, empty or 4 zero bytes. */
+	void sendGoAway(bool emptyBody, uint32_t chunkStreamId, int64_t nowMs);
+	/** E-RTMP v2 ReconnectRequest (onStatus, transaction 0, null command object). */
+	void sendReconnectRequest(const std::optional<std::string> &tcUrl, int64_t nowMs);
+	/** Closes the socket now, recording `reason` (and a "close" signal when `asSignal`). */
+	void closeByServer(const std::string &reason, bool asSignal, int64_t nowMs);
+	/** Closes at shutdown; keeps the reason already recorded. */
+	void shutdown(int64_t nowMs);
+
+	/** The connection has been signalled with `kind` already. */
+	bool signalled(const std::string &kind) const;
+
+private:
+	struct Delayed {
+		int64_t dueMs = 0;
+		std::vector<uint8_t> bytes;
+		bool eof = false;
+	};
+
+	void process(std::span<const uint8_t> bytes, int64_t nowMs);
+	void handleMessage(const rtmp::Message &message, int64_t nowMs);
+	void handleCommand(const rtmp::Message &message, int64_t nowMs);
+	void handleConnect(const rtmp::Command &command, int64_t nowMs);
+	void handlePublish(const rtmp::Command &command, const rtmp::Message &message, int64_t nowMs);
+	void handleData(const rtmp::Message &message, int64_t nowMs);
+	void handleMedia(const rtmp::Message &message, int64_t nowMs);
+	void send(const rtmp::Message &message, int64_t nowMs);
+	void sendBytes(std::vector<uint8_t> bytes, int64_t nowMs);
+	void sendStatus(uint32_t streamId, const std::string &level, const std::string &code,
+			const std::string &description, int64_t nowMs);
+	void protocolError(const std::string &what, int64_t nowMs);
+	void finish(const std::string &reason, int64_t nowMs);
+	void recordSignal(const std::string &kind, int64_t nowMs);
+	std::string where() const;
+
+	int fd_;
+	ConnectionRecord record_;
+	const NodeOptions &node_;
+	const Options &options_;
+	ConnectionEvents &events_;
+
+	ServerHandshake handshake_;
+	rtmp::ChunkDemuxer demuxer_;
+	rtmp::ChunkWriter writer_;
+	std::deque<Delayed> inbound_;  // read, waiting for the emulated latency
+	std::deque<Delayed> outbound_; // sent, waiting for the emulated latency
+	std::vector<uint8_t> outBuffer_;
+	bool closeAfterFlush_ = false;
+	std::string closeAfterFlushReason_;
+	uint32_t peerWindowAckSize_ = 0;
+	uint64_t lastAcknowledged_ = 0;
+	int64_t dropArmedAtMs_ = -1; // drop at the first non-key video frame from this time on
+	std::vector<rtmp::Message> scratch_;
+};
+
+} // namespace goaway::ingest

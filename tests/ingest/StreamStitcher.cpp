@@ -1,0 +1,186 @@
+#include "StreamStitcher.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace goaway::ingest {
+
+namespace {
+
+// A gap above 1.5 intervals means at least one frame is absent (the definition): it
+// tolerates the 33/34 ms and 23/24 ms rounding of millisecond timestamps.
+constexpr double kMissingGapFactor = 1.5;
+
+} // namespace
+
+StreamStitcher::StreamStitcher(std::string name) : name_(std::move(name)) {}
+
+StreamStitcher::Publisher *StreamStitcher::find(uint64_t connectionId)
+{
+	for (auto &p : publishers_)
+		if (p.id == connectionId)
+			return &p;
+	return nullptr;
+}
+
+const StreamStitcher::Publisher *StreamStitcher::find(uint64_t connectionId) const
+{
+	for (const auto &p : publishers_)
+		if (p.id == connectionId)
+			return &p;
+	return nullptr;
+}
+
+void StreamStitcher::onPublish(uint64_t connectionId, int64_t atMs)
+{
+	if (find(connectionId))
+		return;
+	Publisher p;
+	p.id = connectionId;
+	p.publishedAtMs = atMs;
+	publishers_.push_back(std::move(p));
+}
+
+void StreamStitcher::onSignal(uint64_t connectionId, const std::string &kind, int64_t atMs)
+{
+	if (Publisher *p = find(connectionId))
+		p->signals.emplace_back(kind, atMs);
+}
+
+bool StreamStitcher::onMetadata(uint64_t connectionId, int64_t atMs)
+{
+	if (metadataWritten_)
+		return false;
+	metadataWritten_ = true;
+	return true;
+}
+
+bool StreamStitcher::onMedia(uint64_t connectionId, uint32_t timestamp, const MediaInfo &info,
+			     std::span<const uint8_t> body, int64_t atMs)
+{
+	Publisher *p = find(connectionId);
+	if (!p)
+		return false; // media before publish is not part of any stream
+	if (!mediaArrivals_.empty())
+		maxMediaGapMs_ = std::max(maxMediaGapMs_, atMs - mediaArrivals_.back());
+	mediaArrivals_.push_back(atMs);
+	if (!p->hasMedia) {
+		p->hasMedia = true;
+		p->firstMediaAtMs = atMs;
+	}
+	p->lastMediaAtMs = atMs;
+
+	TrackState &track = info.track == Track::Video ? video_ : audio_;
+	if (info.sequenceHeader) {
+		if (track.lastHeader.size() == body.size() &&
+		    std::equal(body.begin(), body.end(), track.lastHeader.begin()))
+			return false;
+		track.lastHeader.assign(body.begin(), body.end());
+		return true;
+	}
+	if (!info.frame)
+		return true; // end of sequence and similar: passed through, not counted
+	++track.received;
+	auto [it, inserted] = track.firstConnectionByTimestamp.emplace(timestamp, connectionId);
+	if (!inserted && it->second != connectionId) {
+		// Already received on an earlier connection: a re-send across the seam.
+		++track.duplicates;
+		return false;
+	}
+	return true;
+}
+
+uint64_t StreamStitcher::countMissing(const std::vector<uint32_t> &sorted, double *median)
+{
+	if (median)
+		*median = 0;
+	if (sorted.size() < 3)
+		return 0;
+	std::vector<uint32_t> intervals;
+	intervals.reserve(sorted.size() - 1);
+	for (size_t i = 1; i < sorted.size(); ++i)
+		intervals.push_back(sorted[i] - sorted[i - 1]);
+	std::vector<uint32_t> ordered = intervals;
+	const size_t mid = ordered.size() / 2;
+	std::nth_element(ordered.begin(), ordered.begin() + static_cast<std::ptrdiff_t>(mid), ordered.end());
+	double m = ordered[mid];
+	if (ordered.size() % 2 == 0) {
+		const uint32_t lower =
+			*std::max_element(ordered.begin(), ordered.begin() + static_cast<std::ptrdiff_t>(mid));
+		m = (m + lower) / 2.0;
+	}
+	if (median)
+		*median = m;
+	if (m <= 0)
+		return 0;
+	uint64_t missing = 0;
+	for (uint32_t gap : intervals) {
+		if (gap > kMissingGapFactor * m) {
+			const long long frames = std::llround(gap / m) - 1;
+			missing += frames > 0 ? static_cast<uint64_t>(frames) : 1;
+		}
+	}
+	return missing;
+}
+
+int64_t StreamStitcher::largestGap(const std::vector<int64_t> &times, int64_t from, int64_t to)
+{
+	auto begin = std::lower_bound(times.begin(), times.end(), from);
+	auto end = std::upper_bound(times.begin(), times.end(), to);
+	int64_t gap = 0;
+	for (auto it = begin; it != end && std::next(it) != end; ++it)
+		gap = std::max(gap, *std::next(it) - *it);
+	return gap;
+}
+
+StreamSummary StreamStitcher::summary() const
+{
+	StreamSummary s;
+	s.name = name_;
+	s.connections = static_cast<uint32_t>(publishers_.size());
+	s.videoFrames = video_.received;
+	s.audioFrames = audio_.received;
+	s.uniqueVideoFrames = video_.received - video_.duplicates;
+	s.uniqueAudioFrames = audio_.received - audio_.duplicates;
+	s.duplicateFrames = video_.duplicates + audio_.duplicates;
+	auto keys = [](const TrackState &t) {
+		std::vector<uint32_t> k;
+		k.reserve(t.firstConnectionByTimestamp.size());
+		for (const auto &entry : t.firstConnectionByTimestamp)
+			k.push_back(entry.first);
+		return k;
+	};
+	s.missingVideoFrames = countMissing(keys(video_), &s.medianVideoIntervalMs);
+	s.missingAudioFrames = countMissing(keys(audio_), &s.medianAudioIntervalMs);
+	s.maxMediaGapMs = maxMediaGapMs_;
+
+	for (size_t i = 1; i < publishers_.size(); ++i) {
+		const Publisher &from = publishers_[i - 1];
+		const Publisher &to = publishers_[i];
+		Cutover c;
+		c.fromConnection = from.id;
+		c.toConnection = to.id;
+		for (const auto &[kind, at] : from.signals) {
+			if (at <= to.publishedAtMs) {
+				c.signal = kind;
+				c.signalAtMs = at;
+			}
+		}
+		if (from.hasMedia)
+			c.lastMediaOldAtMs = from.lastMediaAtMs;
+		if (to.hasMedia)
+			c.firstMediaNewAtMs = to.firstMediaAtMs;
+		if (from.hasMedia && to.hasMedia) {
+			const int64_t a = std::min(from.lastMediaAtMs, to.firstMediaAtMs);
+			const int64_t b = std::max(from.lastMediaAtMs, to.firstMediaAtMs);
+			c.deadAirMs = largestGap(mediaArrivals_, a, b);
+			s.maxDeadAirMs = std::max(s.maxDeadAirMs, *c.deadAirMs);
+		}
+		if (c.signalAtMs && to.hasMedia)
+			c.cutoverDelayMs = to.firstMediaAtMs - *c.signalAtMs;
+		s.cutovers.push_back(std::move(c));
+	}
+	return s;
+}
+
+} // namespace goaway::ingest
