@@ -1,44 +1,120 @@
 #include "GoAwayOutput.hpp"
+#include "CallData.hpp"
+#include "HandoffJson.hpp"
+#include "OutputSettings.hpp"
 #include "PluginInfo.hpp"
 
-#include <obs-module.h>
+#include "plugin/common/Log.hpp"
+
+#include <obs.hpp>
+
+#include <algorithm>
 
 namespace goaway::obs {
 
 namespace {
 
-struct OutputData {
-	obs_output_t *output = nullptr;
-};
+rtmp::VideoCodec codecOf(obs_encoder_t *video)
+{
+	const char *codec = video ? obs_encoder_get_codec(video) : nullptr;
+	if (codec && std::string_view(codec) == "hevc")
+		return rtmp::VideoCodec::Hevc;
+	if (codec && std::string_view(codec) == "av1")
+		return rtmp::VideoCodec::Av1;
+	return rtmp::VideoCodec::H264;
+}
+
+/** OBS stop codes by name for each kind of start-up failure. */
+int stopCodeFor(ErrorCode code)
+{
+	switch (code) {
+	case ErrorCode::InvalidArgument:
+		return OBS_OUTPUT_BAD_PATH;
+	case ErrorCode::Rejected:
+		return OBS_OUTPUT_INVALID_STREAM;
+	default:
+		return OBS_OUTPUT_CONNECT_FAILED;
+	}
+}
+
+std::span<const uint8_t> extraData(obs_encoder_t *encoder)
+{
+	uint8_t *data = nullptr;
+	size_t size = 0;
+	if (!encoder || !obs_encoder_get_extra_data(encoder, &data, &size))
+		return {};
+	return {data, size};
+}
+
+double encoderBitrate(obs_encoder_t *encoder)
+{
+	if (!encoder)
+		return 0;
+	OBSDataAutoRelease settings = obs_encoder_get_settings(encoder);
+	return double(obs_data_get_int(settings, "bitrate"));
+}
+
+// ---- obs_output_info callbacks: thin trampolines; no exception leaves them -------------------
+
+GoAwayOutput *self(void *data)
+{
+	return static_cast<GoAwayOutput *>(data);
+}
 
 const char *outputName(void *)
 {
 	return obs_module_text("Output.Name");
 }
 
-void *outputCreate(obs_data_t *, obs_output_t *output)
+void *outputCreate(obs_data_t *settings, obs_output_t *output)
 {
-	auto *data = new OutputData;
-	data->output = output;
-	return data;
+	return new GoAwayOutput(settings, output);
 }
 
 void outputDestroy(void *data)
 {
-	delete static_cast<OutputData *>(data);
+	delete self(data);
 }
 
 bool outputStart(void *data)
 {
-	auto *self = static_cast<OutputData *>(data);
-	blog(LOG_WARNING, "[obs-rtmp-goaway] [GoAwayOutput::start] streaming is not implemented in this build");
-	obs_output_signal_stop(self->output, OBS_OUTPUT_UNSUPPORTED);
-	return false;
+	return self(data)->start();
 }
 
-void outputStop(void *, uint64_t) {}
+void outputStop(void *data, uint64_t ts)
+{
+	self(data)->stop(ts);
+}
 
-void outputEncodedPacket(void *, encoder_packet *) {}
+void outputPacket(void *data, encoder_packet *packet)
+{
+	self(data)->onEncodedPacket(packet);
+}
+
+uint64_t outputTotalBytes(void *data)
+{
+	return self(data)->totalBytes();
+}
+
+int outputDroppedFrames(void *data)
+{
+	return self(data)->droppedFrames();
+}
+
+float outputCongestion(void *data)
+{
+	return self(data)->congestion();
+}
+
+int outputConnectTime(void *data)
+{
+	return self(data)->connectTimeMs();
+}
+
+obs_properties_t *outputGetProperties(void *)
+{
+	return outputProperties();
+}
 
 } // namespace
 
@@ -55,8 +131,300 @@ void registerGoAwayOutput()
 	info.destroy = outputDestroy;
 	info.start = outputStart;
 	info.stop = outputStop;
-	info.encoded_packet = outputEncodedPacket;
+	info.encoded_packet = outputPacket;
+	info.get_total_bytes = outputTotalBytes;
+	info.get_dropped_frames = outputDroppedFrames;
+	info.get_congestion = outputCongestion;
+	info.get_connect_time_ms = outputConnectTime;
+	info.get_defaults = outputDefaults;
+	info.get_properties = outputGetProperties;
 	obs_register_output(&info);
+}
+
+GoAwayOutput::GoAwayOutput(obs_data_t *, obs_output_t *output) : output_(output)
+{
+	registerSignalsAndProcs();
+}
+
+GoAwayOutput::~GoAwayOutput()
+{
+	std::lock_guard lock(lifecycleMutex_);
+	if (driver_) {
+		driver_->requestStop(0);
+		driver_->join();
+		driver_.reset();
+	}
+}
+
+void GoAwayOutput::registerSignalsAndProcs()
+{
+	signal_handler_t *sh = obs_output_get_signal_handler(output_);
+	signal_handler_add(sh, "void handoff(ptr output, string json)");
+	signal_handler_add(sh, "void handoff_state(ptr output, string json)");
+
+	proc_handler_t *ph = obs_output_get_proc_handler(output_);
+	proc_handler_add(
+		ph, "void get_handoffs(out string json)",
+		[](void *data, calldata_t *cd) {
+			calldata_set_string(cd, "json", self(data)->handoffsJson().dump().c_str());
+		},
+		this);
+	proc_handler_add(
+		ph, "void get_state(out string json)",
+		[](void *data, calldata_t *cd) {
+			calldata_set_string(cd, "json", self(data)->stateJson().dump().c_str());
+		},
+		this);
+	proc_handler_add(
+		ph, "void get_stats(out string json)",
+		[](void *data, calldata_t *cd) {
+			calldata_set_string(cd, "json", self(data)->statsJson().dump().c_str());
+		},
+		this);
+	proc_handler_add(
+		ph, "void request_handoff(out bool ok)",
+		[](void *data, calldata_t *cd) { calldata_set_bool(cd, "ok", self(data)->requestHandoff()); }, this);
+}
+
+void GoAwayOutput::emitSignal(const char *name, const std::string &json)
+{
+	CallData cd;
+	calldata_set_ptr(cd.get(), "output", output_);
+	calldata_set_string(cd.get(), "json", json.c_str());
+	signal_handler_signal(obs_output_get_signal_handler(output_), name, cd.get());
+}
+
+void GoAwayOutput::finishPreviousRun()
+{
+	// libobs' reconnect calls start() again after a fall-back: the old send thread has ended.
+	if (!driver_)
+		return;
+	driver_->join();
+	bytesOfEarlierRuns_ += driver_->snapshot().bytesSent;
+	driver_.reset();
+}
+
+bool GoAwayOutput::start()
+{
+	std::lock_guard lock(lifecycleMutex_);
+	finishPreviousRun();
+	if (!obs_output_can_begin_data_capture(output_, 0))
+		return false;
+	if (!obs_output_initialize_encoders(output_, 0))
+		return false;
+
+	obs_encoder_t *video = obs_output_get_video_encoder(output_);
+	OBSDataAutoRelease settings = obs_output_get_settings(output_);
+	auto config = makeDriverConfig(settings, obs_output_get_service(output_), codecOf(video), video == nullptr);
+	if (!config) {
+		GOAWAY_LOG_ERROR("GoAwayOutput::start", "%s", config.error().message.c_str());
+		obs_output_set_last_error(output_, config.error().message.c_str());
+		return false;
+	}
+	muxer_ = flv::FlvMuxer(codecOf(video));
+	queue_.reset(queueThresholds(settings));
+	haveFirstDts_ = false;
+	{
+		std::lock_guard records(recordsMutex_);
+		startedAt_ = handoff::Clock::now();
+		lastError_.clear();
+	}
+	GOAWAY_LOG_INFO("GoAwayOutput::start", "starting (%s, %s)",
+			config->handoff.mode == handoff::HandoffMode::MakeBeforeBreak ? "make-before-break"
+										      : "break-before-make",
+			rtmp::fourCc(codecOf(video)).data());
+	driver_ = std::make_unique<StreamDriver>(std::move(*config), *this, queue_);
+	driver_->start();
+	return true;
+}
+
+void GoAwayOutput::stop(uint64_t ts)
+{
+	std::lock_guard lock(lifecycleMutex_);
+	if (driver_)
+		driver_->requestStop(int64_t(ts / 1000)); // ns -> µs, compared with sys_dts_usec
+	else
+		obs_output_end_data_capture(output_);
+}
+
+void GoAwayOutput::onEncodedPacket(encoder_packet *packet)
+{
+	if (!packet) {
+		// libobs passes NULL when the encoder failed.
+		obs_output_signal_stop(output_, OBS_OUTPUT_ENCODE_ERROR);
+		return;
+	}
+	if (!haveFirstDts_) {
+		firstDtsUsec_ = packet->dts_usec;
+		haveFirstDts_ = true;
+	}
+	QueuedPacket q;
+	q.isVideo = packet->type == OBS_ENCODER_VIDEO;
+	q.keyframe = packet->keyframe;
+	q.priority = PacketPriority(std::clamp(packet->priority, 0, 3));
+	q.dtsUsec = packet->dts_usec;
+	q.sysDtsUsec = packet->sys_dts_usec;
+	q.dtsMs = (packet->dts_usec - firstDtsUsec_) / 1000;
+	q.ctsMs = int32_t((packet->pts - packet->dts) * 1000 * packet->timebase_num / packet->timebase_den);
+	q.track = packet->track_idx;
+	flv::EncoderPacket in{std::span<const uint8_t>(packet->data, packet->size), q.dtsMs + q.ctsMs, q.dtsMs,
+			      packet->keyframe};
+	auto message = q.isVideo ? muxer_.videoFrame(in) : flv::FlvMuxer::audioFrame(in);
+	q.data = std::make_shared<const std::vector<uint8_t>>(std::move(message.payload));
+	(q.isVideo ? videoPackets_ : audioPackets_)++;
+	queue_.push(std::move(q));
+}
+
+uint64_t GoAwayOutput::totalBytes() const
+{
+	std::lock_guard lock(lifecycleMutex_);
+	return bytesOfEarlierRuns_ + (driver_ ? driver_->snapshot().bytesSent : 0);
+}
+
+int GoAwayOutput::droppedFrames() const
+{
+	return int(queue_.droppedFrames());
+}
+
+float GoAwayOutput::congestion() const
+{
+	return queue_.congestion();
+}
+
+int GoAwayOutput::connectTimeMs() const
+{
+	std::lock_guard lock(lifecycleMutex_);
+	return driver_ ? driver_->snapshot().connectTimeMs : 0;
+}
+
+bool GoAwayOutput::requestHandoff()
+{
+	std::lock_guard lock(lifecycleMutex_);
+	if (!driver_)
+		return false;
+	driver_->requestHandoff();
+	return true;
+}
+
+nlohmann::json GoAwayOutput::handoffsJson() const
+{
+	std::lock_guard lock(recordsMutex_);
+	return records_;
+}
+
+nlohmann::json GoAwayOutput::stateJson() const
+{
+	DriverSnapshot snapshot;
+	{
+		std::lock_guard lock(lifecycleMutex_);
+		if (driver_)
+			snapshot = driver_->snapshot();
+	}
+	nlohmann::json j = snapshotToJson(snapshot);
+	std::lock_guard lock(recordsMutex_);
+	j["state"] = stateSlug(state_);
+	j["lastError"] = lastError_;
+	j["uptimeMs"] = state_ == handoff::State::Idle ? 0 : handoff::msBetween(startedAt_, handoff::Clock::now());
+	// What we announce in connect: Go Away and E-RTMP Reconnect (capsEx 0x01).
+	j["announced"] = {{"supportsGoAway", true}, {"capsEx", 1}};
+	return j;
+}
+
+nlohmann::json GoAwayOutput::statsJson() const
+{
+	nlohmann::json j = stateJson();
+	j["videoPacketsEncoded"] = videoPackets_.load();
+	j["audioPacketsEncoded"] = audioPackets_.load();
+	j["droppedFrames"] = queue_.droppedFrames();
+	j["congestion"] = queue_.congestion();
+	j["totalBytes"] = totalBytes();
+	return j;
+}
+
+StreamHeaders GoAwayOutput::streamHeaders()
+{
+	StreamHeaders h;
+	obs_encoder_t *video = obs_output_get_video_encoder(output_);
+	obs_encoder_t *audio = obs_output_get_audio_encoder(output_, 0);
+	flv::StreamMetadata meta;
+	meta.hasVideo = video != nullptr;
+	meta.videoCodec = codecOf(video);
+	if (video) {
+		meta.width = obs_encoder_get_width(video);
+		meta.height = obs_encoder_get_height(video);
+		meta.frameRate = video_output_get_frame_rate(obs_encoder_video(video));
+		meta.videoBitrateKbps = encoderBitrate(video);
+		if (auto header = muxer_.videoSequenceHeader(extraData(video)))
+			h.videoHeader = std::move(header->payload);
+		else
+			GOAWAY_LOG_ERROR("GoAwayOutput::streamHeaders", "no usable video sequence header: %s",
+					 header.error().message.c_str());
+	}
+	meta.hasAudio = audio != nullptr;
+	if (audio) {
+		meta.audioSampleRate = obs_encoder_get_sample_rate(audio);
+		meta.audioChannels = uint32_t(audio_output_get_channels(obs_encoder_audio(audio)));
+		meta.audioBitrateKbps = encoderBitrate(audio);
+		h.audioHeader = flv::FlvMuxer::audioSequenceHeader(extraData(audio)).payload;
+	}
+	meta.encoder = std::string("obs-rtmp-goaway ") + kPluginVersion;
+	h.metadata = flv::FlvMuxer::metadata(meta).payload;
+	return h;
+}
+
+void GoAwayOutput::onStreamStarted()
+{
+	obs_output_begin_data_capture(output_, 0);
+}
+
+void GoAwayOutput::onStartFailed(const Error &error)
+{
+	{
+		std::lock_guard lock(recordsMutex_);
+		lastError_ = error.message;
+	}
+	obs_output_set_last_error(output_, error.message.c_str());
+	obs_output_signal_stop(output_, stopCodeFor(error.code));
+}
+
+void GoAwayOutput::onStateChanged(handoff::State state)
+{
+	{
+		std::lock_guard lock(recordsMutex_);
+		state_ = state;
+	}
+	emitSignal("handoff_state", nlohmann::json{{"state", stateSlug(state)}}.dump());
+}
+
+void GoAwayOutput::onHandoffRecord(const handoff::HandoffRecord &record)
+{
+	nlohmann::json j;
+	{
+		std::lock_guard lock(recordsMutex_);
+		j = handoffRecordToJson(record, startedAt_);
+		records_.push_back(j);
+	}
+	emitSignal("handoff", j.dump());
+}
+
+void GoAwayOutput::onFallBack(const std::string &reason)
+{
+	{
+		std::lock_guard lock(recordsMutex_);
+		lastError_ = reason;
+	}
+	obs_output_set_last_error(output_, reason.c_str());
+	// libobs' own reconnect (with its back-off) is the last resort.
+	obs_output_signal_stop(output_, OBS_OUTPUT_DISCONNECTED);
+}
+
+void GoAwayOutput::onStopped()
+{
+	{
+		std::lock_guard lock(recordsMutex_);
+		state_ = handoff::State::Idle;
+	}
+	obs_output_end_data_capture(output_);
 }
 
 } // namespace goaway::obs

@@ -92,6 +92,17 @@ void PacketQueue::clear()
 	bytes_ = 0;
 }
 
+void PacketQueue::reset(Thresholds thresholds)
+{
+	std::lock_guard lock(mutex_);
+	packets_.clear();
+	bytes_ = 0;
+	thresholds_ = thresholds;
+	minimumPriority_ = PacketPriority::Disposable;
+	woken_ = false;
+	closed_ = false;
+}
+
 float PacketQueue::congestion() const
 {
 	std::lock_guard lock(mutex_);

@@ -38,6 +38,8 @@ public:
 	/** Stops the queue: push() refuses, pop() drains what is left and then returns nullopt. */
 	void close();
 	void clear();
+	/** Empties the queue, reopens it and takes new thresholds (a new start of the output). */
+	void reset(Thresholds thresholds);
 
 	/** Buffered video duration / dropPFramesAfter, clamped to [0, 1] (OBS's congestion meter). */
 	float congestion() const;

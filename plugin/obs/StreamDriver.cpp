@@ -1,0 +1,475 @@
+#include "StreamDriver.hpp"
+
+#include "plugin/common/Log.hpp"
+
+#include <algorithm>
+
+namespace goaway::obs {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+/// The send loop wakes at least this often to read server messages (a Go Away) while no packet
+/// arrives; media packets (audio every ~21 ms) wake it far more often in practice.
+constexpr auto kIdlePoll = 20ms;
+/// The first session's id; the machine numbers new sessions above it.
+constexpr handoff::SessionId kFirstSession = 1;
+
+handoff::TargetSource toTargetSource(ingest::CandidateSource source)
+{
+	switch (source) {
+	case ingest::CandidateSource::TcUrl:
+		return handoff::TargetSource::TcUrl;
+	case ingest::CandidateSource::IngestList:
+		return handoff::TargetSource::IngestList;
+	case ingest::CandidateSource::Dns:
+		return handoff::TargetSource::Dns;
+	case ingest::CandidateSource::Configured:
+		break;
+	}
+	return handoff::TargetSource::Configured;
+}
+
+/** "127.0.0.1:1935" / "[::1]:1935" -> "127.0.0.1" / "::1". */
+std::string addressOnly(const std::string &peer)
+{
+	if (!peer.empty() && peer.front() == '[') {
+		const auto close = peer.find(']');
+		return close == std::string::npos ? peer : peer.substr(1, close - 1);
+	}
+	const auto colon = peer.rfind(':');
+	return colon == std::string::npos ? peer : peer.substr(0, colon);
+}
+
+} // namespace
+
+StreamDriver::StreamDriver(DriverConfig config, DriverHost &host, PacketQueue &queue)
+	: config_(std::move(config)),
+	  host_(host),
+	  queue_(queue),
+	  inbox_(queue),
+	  connector_(inbox_),
+	  machine_(config_.handoff)
+{
+}
+
+StreamDriver::~StreamDriver()
+{
+	requestStop(0);
+	join();
+}
+
+void StreamDriver::start()
+{
+	thread_ = std::thread([this] { run(); });
+}
+
+void StreamDriver::requestStop(int64_t stopAtUsec)
+{
+	stopAtUsec_ = stopAtUsec;
+	stopRequested_ = true;
+	queue_.wake();
+}
+
+void StreamDriver::requestHandoff()
+{
+	inbox_.push(inbox::ManualHandoff{});
+}
+
+void StreamDriver::join()
+{
+	if (thread_.joinable())
+		thread_.join();
+}
+
+DriverSnapshot StreamDriver::snapshot() const
+{
+	std::lock_guard lock(snapshotMutex_);
+	return snapshot_;
+}
+
+rtmp::RtmpSession *StreamDriver::session(handoff::SessionId id)
+{
+	auto it = sessions_.find(id);
+	return it == sessions_.end() ? nullptr : it->second.get();
+}
+
+void StreamDriver::run()
+{
+	if (connectFirstSession())
+		loop();
+	// Whatever happened: no session, no worker and no resolver outlives the send thread.
+	for (auto &[id, s] : sessions_)
+		s->closeSilently();
+	sessions_.clear();
+	resolver_.reset();
+	connector_.joinAll();
+	for (auto &event : inbox_.take())
+		if (auto *done = std::get_if<inbox::PreconnectDone>(&event); done && done->connection)
+			done->connection->closeSilently();
+}
+
+bool StreamDriver::connectFirstSession()
+{
+	rtmp::SessionOptions options = config_.session;
+	options.url = config_.serverUrl;
+	options.streamKey = config_.streamKey;
+	auto connection = std::make_unique<rtmp::RtmpSession>();
+	auto connected = connection->connect(options);
+	Result<void> published = connected ? connection->publish(/*waitForStart=*/true) : Result<void>{};
+	if (!connected || !published) {
+		const Error error = !connected ? connected.error() : published.error();
+		GOAWAY_LOG_ERROR("StreamDriver::connectFirstSession", "cannot stream to %s: %s",
+				 rtmp::parseRtmpUrl(config_.serverUrl)
+					 ? rtmp::parseRtmpUrl(config_.serverUrl)->hostPort().c_str()
+					 : "the configured server",
+				 error.message.c_str());
+		connection->closeSilently();
+		host_.onStartFailed(error);
+		return false;
+	}
+	const auto stats = connection->stats();
+	const auto &url = connection->url();
+	handoff::Target target{url.tcUrl(), url.host, url.port, addressOnly(stats.peerAddress),
+			       handoff::TargetSource::Configured};
+	{
+		std::lock_guard lock(snapshotMutex_);
+		snapshot_.connectTimeMs = int(stats.timings.totalMs);
+	}
+	GOAWAY_LOG_INFO("StreamDriver::connectFirstSession", "publishing to %s (%s) in %.0f ms", url.hostPort().c_str(),
+			stats.peerAddress.c_str(), stats.timings.totalMs);
+	sessions_[kFirstSession] = std::move(connection);
+	headers_ = host_.streamHeaders();
+	execute(machine_.onConnected(kFirstSession, target, now()));
+	host_.onStreamStarted();
+	updateSnapshot();
+	return true;
+}
+
+void StreamDriver::loop()
+{
+	while (!finished_) {
+		auto wakeAt = now() + kIdlePoll;
+		if (auto deadline = machine_.nextDeadline())
+			wakeAt = std::min(wakeAt, *deadline);
+		auto packet = queue_.pop(wakeAt);
+		handleInbox();
+		pollSessions();
+		if (finished_)
+			break;
+		if (stopRequested_) {
+			const int64_t stopAt = stopAtUsec_;
+			if (!packet || stopAt == 0 || packet->sysDtsUsec >= stopAt) {
+				execute(machine_.stop(now()));
+				finished_ = true;
+				for (auto &[id, s] : sessions_)
+					s->closeGracefully();
+				host_.onStopped();
+				break;
+			}
+		}
+		if (packet)
+			handlePacket(std::move(*packet));
+		else
+			execute(machine_.tick(now()));
+		connector_.reap();
+		updateSnapshot();
+	}
+}
+
+void StreamDriver::handleInbox()
+{
+	for (auto &event : inbox_.take()) {
+		if (auto *done = std::get_if<inbox::PreconnectDone>(&event)) {
+			if (finished_) {
+				done->connection->closeSilently();
+			} else if (done->result) {
+				handoff::ConnectInfo info;
+				info.address = addressOnly(done->connection->stats().peerAddress);
+				const auto &t = *done->result;
+				info.timings = {int64_t(t.tcpMs), int64_t(t.tlsMs), int64_t(t.handshakeMs),
+						int64_t(t.connectMs), int64_t(t.createStreamMs)};
+				sessions_[done->session] = std::move(done->connection);
+				execute(machine_.onPreconnectSucceeded(done->session, info, now()));
+			} else {
+				done->connection->closeSilently();
+				execute(machine_.onPreconnectFailed(done->session, done->result.error(), now()));
+			}
+		} else if (auto *ready = std::get_if<inbox::CandidatesReady>(&event)) {
+			execute(machine_.onCandidates(ready->requestId, std::move(ready->targets), now()));
+		} else if (std::holds_alternative<inbox::ManualHandoff>(event)) {
+			execute(machine_.requestHandoff(now()));
+		}
+	}
+}
+
+void StreamDriver::pollSessions()
+{
+	std::vector<handoff::SessionId> ids;
+	for (auto &[id, s] : sessions_)
+		ids.push_back(id);
+	for (auto id : ids) {
+		auto *s = session(id);
+		if (!s)
+			continue;
+		for (auto &event : s->poll()) {
+			if (!session(id))
+				break; // an action closed it
+			if (std::holds_alternative<rtmp::GoAwayEvent>(event)) {
+				GOAWAY_LOG_INFO("StreamDriver::pollSessions", "Go Away from %s",
+						s->url().hostPort().c_str());
+				execute(machine_.onGoAway(id, now()));
+			} else if (auto *rr = std::get_if<rtmp::ReconnectRequestEvent>(&event)) {
+				GOAWAY_LOG_INFO("StreamDriver::pollSessions", "ReconnectRequest from %s%s",
+						s->url().hostPort().c_str(), rr->tcUrl ? " with a tcUrl" : "");
+				execute(machine_.onReconnectRequest(id, rr->tcUrl, rr->description, now()));
+			} else if (auto *status = std::get_if<rtmp::StatusEvent>(&event)) {
+				const bool pending = publishPending_[id];
+				if (pending && status->code == "NetStream.Publish.Start") {
+					publishPending_[id] = false;
+					execute(machine_.onPublishResult(id, Result<void>{}, now()));
+				} else if (pending && status->isError()) {
+					publishPending_[id] = false;
+					execute(machine_.onPublishResult(
+						id,
+						fail(ErrorCode::Rejected, status->code + ": " + status->description),
+						now()));
+				} else if (status->isError()) {
+					GOAWAY_LOG_WARN("StreamDriver::pollSessions", "%s says %s",
+							s->url().hostPort().c_str(), status->code.c_str());
+				}
+			} else if (auto *result = std::get_if<rtmp::CommandResultEvent>(&event)) {
+				if (result->isError && publishPending_[id]) {
+					publishPending_[id] = false;
+					execute(machine_.onPublishResult(
+						id,
+						fail(ErrorCode::Rejected, "publish refused: " + result->description()),
+						now()));
+				}
+			} else if (auto *closed = std::get_if<rtmp::ClosedEvent>(&event)) {
+				sessionFailed(id, closed->reason.message);
+			}
+		}
+	}
+}
+
+void StreamDriver::handlePacket(QueuedPacket packet)
+{
+	handoff::PacketInfo info{packet.isVideo, packet.keyframe, packet.dtsMs, packet.size()};
+	auto verdict = machine_.onPacket(info, now());
+	backlog_.emplace(verdict.seq, std::move(packet));
+	execute(std::move(verdict.actions));
+}
+
+void StreamDriver::execute(handoff::Actions actions)
+{
+	// Events that actions cause (a send fails, a publish is refused) reach the machine only after
+	// the whole list it returned has run, so its decisions are applied in the order it made them.
+	++executing_;
+	for (const auto &action : actions)
+		execute(action);
+	--executing_;
+	while (executing_ == 0 && !deferred_.empty()) {
+		auto next = std::move(deferred_.front());
+		deferred_.erase(deferred_.begin());
+		execute(next());
+	}
+}
+
+void StreamDriver::defer(std::function<handoff::Actions()> event)
+{
+	deferred_.push_back(std::move(event));
+	if (executing_ == 0)
+		execute(handoff::Actions{});
+}
+
+void StreamDriver::execute(const handoff::Action &action)
+{
+	namespace a = handoff::action;
+	GOAWAY_LOG_DEBUG("%s", handoff::describe(action).c_str());
+	if (auto *changed = std::get_if<a::StateChanged>(&action)) {
+		host_.onStateChanged(changed->to);
+	} else if (auto *resolve = std::get_if<a::ResolveTargets>(&action)) {
+		startResolve(*resolve);
+	} else if (auto *pre = std::get_if<a::Preconnect>(&action)) {
+		rtmp::SessionOptions options = config_.session;
+		options.url = pre->target.url;
+		options.streamKey = config_.streamKey;
+		if (!pre->target.address.empty())
+			options.address = pre->target.address;
+		connector_.start(pre->session, std::move(options));
+	} else if (auto *publish = std::get_if<a::Publish>(&action)) {
+		if (auto *s = session(publish->session)) {
+			publishPending_[publish->session] = true;
+			if (auto r = s->publish(/*waitForStart=*/false); !r) {
+				publishPending_[publish->session] = false;
+				const auto id = publish->session;
+				defer([this, id, r] { return machine_.onPublishResult(id, r, now()); });
+			}
+		}
+	} else if (auto *headers = std::get_if<a::SendHeaders>(&action)) {
+		sendHeaders(headers->session);
+	} else if (auto *send = std::get_if<a::SendPacket>(&action)) {
+		sendStored(send->session, send->seq);
+	} else if (auto *replay = std::get_if<a::ReplayBacklog>(&action)) {
+		std::vector<handoff::PacketSeq> seqs;
+		for (auto it = backlog_.lower_bound(replay->fromSeq); it != backlog_.end(); ++it)
+			seqs.push_back(it->first);
+		for (auto seq : seqs)
+			sendStored(replay->session, seq);
+	} else if (auto *trim = std::get_if<a::TrimBacklog>(&action)) {
+		backlog_.erase(backlog_.begin(), backlog_.lower_bound(trim->beforeSeq));
+	} else if (auto *silent = std::get_if<a::CloseSilently>(&action)) {
+		closeSession(silent->session, false);
+	} else if (auto *graceful = std::get_if<a::CloseGracefully>(&action)) {
+		closeSession(graceful->session, true);
+	} else if (auto *fallBack = std::get_if<a::FallBackToReconnect>(&action)) {
+		for (auto &[id, s] : sessions_)
+			s->closeSilently();
+		sessions_.clear();
+		finished_ = true;
+		GOAWAY_LOG_WARN("StreamDriver::execute", "no ingest could take the stream: %s",
+				fallBack->reason.c_str());
+		host_.onFallBack(fallBack->reason);
+	} else if (auto *emit = std::get_if<a::EmitRecord>(&action)) {
+		handoff::HandoffRecord record = emit->record;
+		if (record.cutOverAt && pendingDeadAirMs_)
+			record.deadAirMs = *pendingDeadAirMs_;
+		pendingDeadAirMs_.reset();
+		{
+			std::lock_guard lock(snapshotMutex_);
+			snapshot_.handoffs++;
+		}
+		GOAWAY_LOG_INFO("StreamDriver::execute",
+				"handoff #%llu (%s) %s:%u -> %s:%u: keyframe wait %lld ms, pre-connect %lld ms, "
+				"dead air %lld ms, frames lost %llu, duplicates %llu: %s%s%s",
+				(unsigned long long)record.id, handoff::triggerName(record.trigger),
+				record.from.host.c_str(), record.from.port, record.to.host.c_str(), record.to.port,
+				(long long)record.waitedForKeyframeMs, (long long)record.preconnectMs,
+				(long long)record.deadAirMs.value_or(-1), (unsigned long long)record.framesLost,
+				(unsigned long long)record.duplicates, handoff::handoffResultName(record.result),
+				record.failureReason.empty() ? "" : ": ", record.failureReason.c_str());
+		host_.onHandoffRecord(record);
+	}
+}
+
+void StreamDriver::startResolve(const handoff::action::ResolveTargets &request)
+{
+	if (!resolver_)
+		resolver_ = std::make_unique<ingest::IngestResolver>();
+	ingest::ResolveRequest r = config_.resolve;
+	std::string current = config_.serverUrl;
+	if (lastSendSession_)
+		if (auto *s = session(*lastSendSession_))
+			current = s->url().tcUrl();
+	r.currentTcUrl = current;
+	r.drainingAddress = request.avoidAddress;
+	r.drainingPort = request.current.port;
+	r.reconnectTcUrl = request.tcUrl;
+	r.configuredUrl = config_.serverUrl;
+	r.streamKey = config_.streamKey;
+	const uint64_t machineRequest = request.requestId;
+	DriverInbox *inbox = &inbox_;
+	resolver_->resolve(std::move(r), [inbox, machineRequest](ingest::Resolution resolution) {
+		std::vector<handoff::Target> targets;
+		for (const auto &c : resolution.candidates)
+			targets.push_back(handoff::Target{c.url, c.host, c.port, c.address, toTargetSource(c.source)});
+		for (const auto &f : resolution.failures)
+			GOAWAY_LOG_INFO("StreamDriver::startResolve", "%s gave no target: %s",
+					ingest::candidateSourceName(f.source), f.reason.c_str());
+		inbox->push(inbox::CandidatesReady{machineRequest, std::move(targets)});
+	});
+}
+
+void StreamDriver::sendHeaders(handoff::SessionId id)
+{
+	auto *s = session(id);
+	if (!s)
+		return;
+	// Headers carry the timestamp media continues from (Go Away spec: timestamps continue).
+	const uint32_t ts = lastSendSession_ ? uint32_t(std::max<int64_t>(0, lastSentDtsMs_)) : 0;
+	Result<void> r = s->sendMessage(rtmp::MessageType::DataAmf0, ts, headers_.metadata);
+	if (r && !headers_.videoHeader.empty())
+		r = s->sendMessage(rtmp::MessageType::Video, ts, headers_.videoHeader);
+	if (r && !headers_.audioHeader.empty())
+		r = s->sendMessage(rtmp::MessageType::Audio, ts, headers_.audioHeader);
+	if (!r)
+		sessionFailed(id, r.error().message);
+}
+
+void StreamDriver::sendStored(handoff::SessionId id, handoff::PacketSeq seq)
+{
+	auto it = backlog_.find(seq);
+	auto *s = session(id);
+	if (it == backlog_.end() || !s) {
+		GOAWAY_LOG_WARN("StreamDriver::sendStored", "packet %llu or session %llu is gone",
+				(unsigned long long)seq, (unsigned long long)id);
+		return;
+	}
+	const QueuedPacket &p = it->second;
+	const auto at = now();
+	if (lastSendSession_ && *lastSendSession_ != id)
+		pendingDeadAirMs_ = handoff::msBetween(lastSendAt_, at);
+	auto r = s->sendMessage(p.isVideo ? rtmp::MessageType::Video : rtmp::MessageType::Audio,
+				uint32_t(std::max<int64_t>(0, p.dtsMs)), *p.data);
+	lastSendSession_ = id;
+	lastSendAt_ = at;
+	lastSentDtsMs_ = std::max(lastSentDtsMs_, p.dtsMs);
+	if (!r)
+		sessionFailed(id, r.error().message);
+	else
+		packetsSent_++;
+}
+
+void StreamDriver::closeSession(handoff::SessionId id, bool gracefully)
+{
+	auto it = sessions_.find(id);
+	if (it == sessions_.end())
+		return;
+	auto &s = it->second;
+	bytesOfClosedSessions_ += s->stats().bytesSent;
+	if (gracefully)
+		s->closeGracefully();
+	else
+		s->closeSilently();
+	sessions_.erase(it);
+	publishPending_.erase(id);
+}
+
+void StreamDriver::sessionFailed(handoff::SessionId id, const std::string &reason)
+{
+	if (!session(id))
+		return;
+	GOAWAY_LOG_WARN("StreamDriver::sessionFailed", "session %llu to %s lost: %s", (unsigned long long)id,
+			session(id)->url().hostPort().c_str(), reason.c_str());
+	// The machine decides what replaces it; the dead connection is closed without a word.
+	closeSession(id, false);
+	defer([this, id, reason] { return machine_.onSessionLost(id, reason, now()); });
+}
+
+void StreamDriver::updateSnapshot()
+{
+	DriverSnapshot s;
+	{
+		std::lock_guard lock(snapshotMutex_);
+		s = snapshot_;
+	}
+	s.state = machine_.state();
+	s.bytesSent = bytesOfClosedSessions_;
+	for (auto &[id, session] : sessions_)
+		s.bytesSent += session->stats().bytesSent;
+	if (auto live = machine_.liveSession())
+		if (auto *session = this->session(*live)) {
+			const auto stats = session->stats();
+			s.server = session->url().hostPort();
+			s.peerAddress = stats.peerAddress;
+			s.tls = session->url().tls;
+		}
+	s.packetsSent = packetsSent_;
+	s.backlogBytes = machine_.backlogBytes();
+	std::lock_guard lock(snapshotMutex_);
+	snapshot_ = s;
+}
+
+} // namespace goaway::obs

@@ -1,0 +1,135 @@
+#pragma once
+// The send thread of rtmp_goaway_output: connects the first session, then feeds the handoff
+// state machine (plugin/handoff) with packets, server events, pre-connect results and resolver
+// answers, and executes the actions it returns on real RTMP sessions (plugin/rtmp).
+// OBS-free on purpose: plugin/obs/GoAwayOutput adapts it to libobs through DriverHost.
+
+#include "DriverInbox.hpp"
+#include "PacketQueue.hpp"
+#include "SessionConnector.hpp"
+#include "StreamHeaders.hpp"
+#include "plugin/handoff/HandoffStateMachine.hpp"
+#include "plugin/ingest/IngestResolver.hpp"
+#include "plugin/rtmp/RtmpSession.hpp"
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace goaway::obs {
+
+struct DriverConfig {
+	std::string serverUrl; // rtmp[s]://host[:port]/app (no key)
+	std::string streamKey; // never logged
+	/** Timeouts, bind address, TLS test option, codec: url / key / address are set per session. */
+	rtmp::SessionOptions session;
+	handoff::HandoffOptions handoff;
+	/** Ingest list URL, source order, downgrade rule, probing, deadline; the rest is per handoff. */
+	ingest::ResolveRequest resolve;
+};
+
+/** What the driver tells its owner. Called on the send thread. */
+class DriverHost {
+public:
+	virtual ~DriverHost() = default;
+	/** Metadata and sequence headers for a new session (asked once per start). */
+	virtual StreamHeaders streamHeaders() = 0;
+	/** The first session publishes: media may flow. */
+	virtual void onStreamStarted() = 0;
+	/** The first session could not be set up; the driver ends. */
+	virtual void onStartFailed(const Error &error) = 0;
+	virtual void onStateChanged(handoff::State state) = 0;
+	virtual void onHandoffRecord(const handoff::HandoffRecord &record) = 0;
+	/** No target worked and no session is live: libobs' reconnect must take over. */
+	virtual void onFallBack(const std::string &reason) = 0;
+	/** requestStop() finished: every session is closed. */
+	virtual void onStopped() = 0;
+};
+
+/** A consistent copy of the driver's live figures, for get_state / get_stats / the dock. */
+struct DriverSnapshot {
+	handoff::State state = handoff::State::Idle;
+	std::string server;      // host:port of the live session
+	std::string peerAddress; // numeric address of the live session
+	bool tls = false;
+	uint64_t bytesSent = 0; // all sessions, since start
+	int connectTimeMs = 0;  // the first session's connect()
+	uint64_t packetsSent = 0;
+	uint64_t handoffs = 0;
+	uint64_t backlogBytes = 0;
+};
+
+class StreamDriver {
+public:
+	StreamDriver(DriverConfig config, DriverHost &host, PacketQueue &queue);
+	/** Requests a stop (if still running) and joins the send thread. */
+	~StreamDriver();
+	StreamDriver(const StreamDriver &) = delete;
+	StreamDriver &operator=(const StreamDriver &) = delete;
+
+	void start();
+	/** Any thread: stop after sending the packets with dts_usec < stopAtUsec (0: at once). */
+	void requestStop(int64_t stopAtUsec);
+	/** Any thread: "hand off now". */
+	void requestHandoff();
+	void join();
+	DriverSnapshot snapshot() const;
+
+private:
+	void run();
+	bool connectFirstSession();
+	void loop();
+	void handleInbox();
+	void pollSessions();
+	void handlePacket(QueuedPacket packet);
+	void execute(handoff::Actions actions);
+	void execute(const handoff::Action &action);
+	void startResolve(const handoff::action::ResolveTargets &request);
+	void sendHeaders(handoff::SessionId id);
+	void sendStored(handoff::SessionId id, handoff::PacketSeq seq);
+	void closeSession(handoff::SessionId id, bool gracefully);
+	void sessionFailed(handoff::SessionId id, const std::string &reason);
+	/** Runs `event` (a machine call) once the action list being executed is done. */
+	void defer(std::function<handoff::Actions()> event);
+	void updateSnapshot();
+	rtmp::RtmpSession *session(handoff::SessionId id);
+	handoff::TimePoint now() const { return handoff::Clock::now(); }
+
+	DriverConfig config_;
+	DriverHost &host_;
+	PacketQueue &queue_;
+	DriverInbox inbox_;
+	SessionConnector connector_;
+	std::unique_ptr<ingest::IngestResolver> resolver_;
+	handoff::HandoffStateMachine machine_;
+
+	// Send thread only.
+	std::map<handoff::SessionId, std::unique_ptr<rtmp::RtmpSession>> sessions_;
+	std::map<handoff::SessionId, bool> publishPending_;
+	std::map<handoff::PacketSeq, QueuedPacket> backlog_;
+	std::map<uint64_t, uint64_t> resolverToMachine_; // resolver request id -> machine request id
+	StreamHeaders headers_;
+	std::optional<handoff::SessionId> lastSendSession_;
+	handoff::TimePoint lastSendAt_{};
+	std::optional<int64_t> pendingDeadAirMs_; // send gap at the last change of session
+	int64_t lastSentDtsMs_ = 0;
+	uint64_t packetsSent_ = 0;
+	uint64_t bytesOfClosedSessions_ = 0;
+	bool finished_ = false;
+	int executing_ = 0;
+	std::vector<std::function<handoff::Actions()>> deferred_;
+
+	// Any thread.
+	std::atomic<bool> stopRequested_{false};
+	std::atomic<int64_t> stopAtUsec_{0};
+	mutable std::mutex snapshotMutex_;
+	DriverSnapshot snapshot_;
+	std::thread thread_;
+};
+
+} // namespace goaway::obs
