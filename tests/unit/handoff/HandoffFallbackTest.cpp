@@ -256,6 +256,38 @@ TEST(HandoffFallback, StopDuringAHandoffClosesBothSessions)
 	EXPECT_EQ(c.records.at(0).result, HandoffResult::Stopped);
 }
 
+TEST(HandoffFallback, StopWhileBreakBeforeMakeReconnectsClosesTheNewSessionAndDropsTheHold)
+{
+	HandoffOptions o;
+	o.mode = HandoffMode::BreakBeforeMake;
+	Harness h(o);
+	goAwayWith(h, {makeTarget("b")});
+	h.video(true);
+	EXPECT_EQ(h.machine.state(), State::Reconnecting);
+	h.video(false);
+	EXPECT_EQ(h.machine.backlogPackets(), 2u);
+	h.stop();
+	EXPECT_TRUE(h.session(1).closedSilently);
+	EXPECT_TRUE(h.session(2).closedSilently);
+	EXPECT_EQ(h.records.at(0).result, HandoffResult::Stopped);
+	EXPECT_EQ(h.records.at(0).heldMs, 0);
+	EXPECT_TRUE(h.backlog.empty());
+	EXPECT_EQ(h.machine.backlogPackets(), 0u);
+}
+
+TEST(HandoffFallback, ATriggerDuringTheCoolDownStartsAtOnce)
+{
+	Harness h;
+	goAwayWith(h, {makeTarget("bad")});
+	h.preconnectFail(2);
+	ASSERT_TRUE(h.machine.nextDeadline());
+	h.advance(100ms);
+	h.exec(h.machine.onReconnectRequest(1, "rtmp://other/live", {}, h.now));
+	ASSERT_EQ(h.resolves.size(), 2u);
+	EXPECT_EQ(h.resolves[1].trigger, Trigger::ReconnectRequest);
+	EXPECT_EQ(h.machine.nextDeadline(), h.now + h.machine.options().resolveTimeout) << "the retry was dropped";
+}
+
 TEST(HandoffFallback, GoAwayOnTheNewSessionMovesOnOrQueuesAFollowUpHandoff)
 {
 	Harness h;

@@ -108,7 +108,7 @@ public:
 		std::uint64_t duplicates = 0;
 		for (const auto &[seq, info] : h_.produced) {
 			const auto it = deliveries.find(seq);
-			ASSERT_NE(it, deliveries.end()) << "packet #" << seq << " reached no accepted session";
+			ASSERT_TRUE(it != deliveries.end()) << "packet #" << seq << " reached no accepted session";
 			duplicates += static_cast<std::uint64_t>(it->second - 1);
 		}
 		std::uint64_t recorded = 0;
