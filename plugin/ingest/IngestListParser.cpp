@@ -60,7 +60,7 @@ Result<IngestUrl> expandTemplate(std::string text, const IngestListParseOptions 
 	auto url = parseIngestUrl(text);
 	if (!url)
 		return fail(ErrorCode::Resolver, url.error().message);
-	if (options.secure && !url->secure() && !options.allowDowngrade)
+	if (options.secure && !url->tls && !options.allowDowngrade)
 		return fail(ErrorCode::Resolver, "rtmp entry refused: the stream is rtmps (downgrade not allowed)");
 	return url;
 }

@@ -162,7 +162,7 @@ Resolution IngestResolver::resolveNow(const ResolveRequest &request, const Cance
 				failure(source, "current tcUrl is not usable: " + current.error().message);
 				break;
 			}
-			auto url = resolveTcUrl(*current, *request.reconnectTcUrl, request.allowDowngrade);
+			auto url = resolveReconnectTcUrl(*current, *request.reconnectTcUrl, request.allowDowngrade);
 			if (url)
 				seeds.push_back({*url, source});
 			else
@@ -173,7 +173,7 @@ Resolution IngestResolver::resolveNow(const ResolveRequest &request, const Cance
 			if (request.ingestListUrl.empty())
 				break;
 			IngestListParseOptions parse;
-			parse.secure = current && current->secure();
+			parse.secure = current && current->tls;
 			parse.allowDowngrade = request.allowDowngrade;
 			parse.streamKey = key;
 			// Leave the probes their time: a slow list must not eat the whole deadline.
@@ -228,7 +228,7 @@ Resolution IngestResolver::resolveNow(const ResolveRequest &request, const Cance
 	for (const auto &seed : seeds) {
 		const auto &addresses = addressesOf(seed.url.host);
 		Candidate base;
-		base.url = seed.url.toString();
+		base.url = seed.url.tcUrl();
 		base.host = seed.url.host;
 		base.port = seed.url.port;
 		base.source = seed.source;

@@ -52,7 +52,7 @@ TEST_F(ListClientTest, TwitchShapeOverHttp)
 	auto list = client.fetch(server.url("/twitch?targets=127.0.0.2:1935,127.0.0.3:1936"), keyed(), 2s);
 	ASSERT_TRUE(list) << list.error().message;
 	ASSERT_EQ(list->entries.size(), 2u);
-	EXPECT_EQ(list->entries[0].url.toString(), "rtmp://127.0.0.2:1935/app"); // "/{stream_key}" stripped
+	EXPECT_EQ(list->entries[0].url.tcUrl(), "rtmp://127.0.0.2:1935/app"); // "/{stream_key}" stripped
 	EXPECT_EQ(list->entries[1].url.port, 1936);
 }
 
@@ -62,7 +62,7 @@ TEST_F(ListClientTest, GenericShapeAfterOneRedirect)
 	auto list = client.fetch(server.url("/redirect?to=/generic%3Ftargets%3D127.0.0.4:2000"), keyed(), 2s);
 	ASSERT_TRUE(list) << list.error().message;
 	ASSERT_EQ(list->entries.size(), 1u);
-	EXPECT_EQ(list->entries[0].url.toString(), "rtmp://127.0.0.4:2000/app");
+	EXPECT_EQ(list->entries[0].url.tcUrl(), "rtmp://127.0.0.4:2000/app");
 }
 
 TEST_F(ListClientTest, SendsPluginUserAgent)

@@ -28,7 +28,7 @@ std::vector<std::string> urls(const ParsedIngestList &list)
 {
 	std::vector<std::string> out;
 	for (const auto &e : list.entries)
-		out.push_back(e.url.toString());
+		out.push_back(e.url.tcUrl());
 	return out;
 }
 
@@ -62,8 +62,8 @@ TEST(IngestListParser, TwitchShapeSecureUsesSecureTemplate)
 	options.secure = true;
 	auto list = parseIngestList(kTwitch, options);
 	ASSERT_TRUE(list);
-	EXPECT_EQ(list->entries[0].url.toString(), "rtmps://iad.ingest.test/app");
-	EXPECT_EQ(list->entries[1].url.toString(), "rtmps://ams.ingest.test:443/app");
+	EXPECT_EQ(list->entries[0].url.tcUrl(), "rtmps://iad.ingest.test/app");
+	EXPECT_EQ(list->entries[1].url.tcUrl(), "rtmps://ams.ingest.test:443/app");
 }
 
 TEST(IngestListParser, SecureStreamRefusesPlainOnlyEntriesUnlessAllowed)
@@ -143,7 +143,8 @@ INSTANTIATE_TEST_SUITE_P(
 		BrokenVector{"non-RTMP scheme", R"J({"ingests":[{"url_template":"https://a.test/app/{stream_key}"}]})J",
 			     "not rtmp or rtmps"},
 		BrokenVector{"srt generic", R"J({"ingests":[{"url":"srt://a.test:9000"}]})J", "not rtmp or rtmps"},
-		BrokenVector{"key in port", R"J({"ingests":[{"url":"rtmp://a.test:{stream_key}/app"}]})J", "bad port"},
+		BrokenVector{"key in port", R"J({"ingests":[{"url":"rtmp://a.test:{stream_key}/app"}]})J",
+			     "port must be a number"},
 		BrokenVector{"neither", R"J({"ingests":[{"name":"x"}]})J", "neither"},
 		BrokenVector{"all deprecated",
 			     R"J({"ingests":[{"name":"old deprecated","url_template":"rtmp://a/app"}]})J",

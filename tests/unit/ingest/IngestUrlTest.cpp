@@ -20,12 +20,12 @@ IngestUrl url(const char *text)
 TEST(IngestUrl, ParsesHostPortAndPath)
 {
 	auto u = url("rtmp://Ingest.Example.test:1936/live?x=1");
-	EXPECT_EQ(u.scheme, "rtmp");
+	EXPECT_FALSE(u.tls);
 	EXPECT_EQ(u.host, "ingest.example.test");
 	EXPECT_EQ(u.port, 1936);
-	EXPECT_TRUE(u.explicitPort);
-	EXPECT_EQ(u.path, "/live?x=1");
-	EXPECT_EQ(u.toString(), "rtmp://ingest.example.test:1936/live?x=1");
+	EXPECT_TRUE(u.portExplicit);
+	EXPECT_EQ(u.app, "live?x=1");
+	EXPECT_EQ(u.tcUrl(), "rtmp://ingest.example.test:1936/live?x=1");
 }
 
 TEST(IngestUrl, DefaultPortsAndIpv6)
@@ -35,8 +35,8 @@ TEST(IngestUrl, DefaultPortsAndIpv6)
 	auto v6 = url("rtmps://[::1]:8443/app");
 	EXPECT_EQ(v6.host, "::1");
 	EXPECT_EQ(v6.port, 8443);
-	EXPECT_EQ(v6.toString(), "rtmps://[::1]:8443/app");
-	EXPECT_EQ(url("RTMP://h/app").toString(), "rtmp://h/app");
+	EXPECT_EQ(v6.tcUrl(), "rtmps://[::1]:8443/app");
+	EXPECT_EQ(url("RTMP://h/app").tcUrl(), "rtmp://h/app");
 }
 
 TEST(IngestUrl, RejectsBadUrlsWithoutQuotingThePath)
@@ -63,42 +63,42 @@ TEST(IngestUrl, RejectsBadUrlsWithoutQuotingThePath)
 TEST(ResolveTcUrl, AbsoluteSchemeRelativeAndPathRelative)
 {
 	const auto current = url("rtmp://old.example.test:1935/live");
-	EXPECT_EQ(resolveTcUrl(current, "rtmp://new.example.test:1940/app2", false)->toString(),
+	EXPECT_EQ(resolveReconnectTcUrl(current, "rtmp://new.example.test:1940/app2", false)->tcUrl(),
 		  "rtmp://new.example.test:1940/app2");
-	EXPECT_EQ(resolveTcUrl(current, "//192.0.2.0/app", false)->toString(), "rtmp://192.0.2.0/app");
-	EXPECT_EQ(resolveTcUrl(current, "/other", false)->toString(), "rtmp://old.example.test:1935/other");
+	EXPECT_EQ(resolveReconnectTcUrl(current, "//192.0.2.0/app", false)->tcUrl(), "rtmp://192.0.2.0/app");
+	EXPECT_EQ(resolveReconnectTcUrl(current, "/other", false)->tcUrl(), "rtmp://old.example.test:1935/other");
 	// No tcUrl in the ReconnectRequest: reuse the current one.
-	EXPECT_EQ(resolveTcUrl(current, "", false)->toString(), "rtmp://old.example.test:1935/live");
+	EXPECT_EQ(resolveReconnectTcUrl(current, "", false)->tcUrl(), "rtmp://old.example.test:1935/live");
 }
 
 TEST(ResolveTcUrl, SchemeRelativeKeepsRtmps)
 {
 	const auto current = url("rtmps://old.example.test/live");
-	auto next = resolveTcUrl(current, "//new.example.test/app", false);
+	auto next = resolveReconnectTcUrl(current, "//new.example.test/app", false);
 	ASSERT_TRUE(next);
-	EXPECT_TRUE(next->secure());
+	EXPECT_TRUE(next->tls);
 	EXPECT_EQ(next->port, 443);
 }
 
 TEST(ResolveTcUrl, NeverDowngradesUnlessAllowed)
 {
 	const auto current = url("rtmps://old.example.test/live");
-	auto refused = resolveTcUrl(current, "rtmp://new.example.test/live", false);
+	auto refused = resolveReconnectTcUrl(current, "rtmp://new.example.test/live", false);
 	ASSERT_FALSE(refused);
 	EXPECT_NE(refused.error().message.find("downgrade"), std::string::npos);
-	auto allowed = resolveTcUrl(current, "rtmp://new.example.test/live", true);
+	auto allowed = resolveReconnectTcUrl(current, "rtmp://new.example.test/live", true);
 	ASSERT_TRUE(allowed);
-	EXPECT_FALSE(allowed->secure());
+	EXPECT_FALSE(allowed->tls);
 	// Upgrading is always fine.
-	EXPECT_TRUE(resolveTcUrl(url("rtmp://a/live"), "rtmps://b/live", false)->secure());
+	EXPECT_TRUE(resolveReconnectTcUrl(url("rtmp://a/live"), "rtmps://b/live", false)->tls);
 }
 
 TEST(ResolveTcUrl, RejectsGarbageAndOtherSchemes)
 {
 	const auto current = url("rtmp://old/live");
-	EXPECT_FALSE(resolveTcUrl(current, "app", false));
-	EXPECT_FALSE(resolveTcUrl(current, "http://new/app", false));
-	EXPECT_FALSE(resolveTcUrl(current, "//", false));
+	EXPECT_FALSE(resolveReconnectTcUrl(current, "app", false));
+	EXPECT_FALSE(resolveReconnectTcUrl(current, "http://new/app", false));
+	EXPECT_FALSE(resolveReconnectTcUrl(current, "//", false));
 }
 
 TEST(RedactSecret, ReplacesEveryOccurrence)
