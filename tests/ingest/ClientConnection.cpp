@@ -122,6 +122,7 @@ void ClientConnection::onReadable(int64_t nowMs)
 		if (n < 0)
 			GOAWAY_LOG_INFO("ClientConnection::onReadable", "%s: read failed: %s", where().c_str(),
 					std::strerror(errno));
+		GOAWAY_LOG_DEBUG("%s: end of stream from the client", where().c_str());
 		if (node_.latencyMs > 0)
 			inbound_.push_back({nowMs + node_.latencyMs, {}, true});
 		else
