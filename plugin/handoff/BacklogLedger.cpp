@@ -1,5 +1,7 @@
 #include "BacklogLedger.hpp"
 
+#include <algorithm>
+
 namespace goaway::handoff {
 
 void BacklogLedger::push(const Entry &entry)
@@ -74,6 +76,15 @@ std::optional<PacketSeq> BacklogLedger::oldestCutPointWithin(std::uint64_t capBy
 			best = it->seq;
 	}
 	return best;
+}
+
+std::optional<std::int64_t> BacklogLedger::dtsOf(PacketSeq seq) const
+{
+	const auto it = std::lower_bound(entries_.begin(), entries_.end(), seq,
+					 [](const Entry &entry, PacketSeq wanted) { return entry.seq < wanted; });
+	if (it == entries_.end() || it->seq != seq)
+		return std::nullopt;
+	return it->dtsMs;
 }
 
 std::optional<PacketSeq> BacklogLedger::newestCutPoint() const

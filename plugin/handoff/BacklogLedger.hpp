@@ -18,6 +18,7 @@ public:
 		PacketSeq seq = 0;
 		std::uint64_t bytes = 0;
 		bool cutPoint = false; // a video keyframe (audio-only streams: any audio packet)
+		std::int64_t dtsMs = 0;
 	};
 
 	/** Appends; seq must be larger than every seq already held. */
@@ -44,6 +45,8 @@ public:
 	std::uint64_t countBetween(PacketSeq fromSeq, PacketSeq throughSeq) const;
 	/** The oldest cut point such that it and everything after it fit in `capBytes`. */
 	std::optional<PacketSeq> oldestCutPointWithin(std::uint64_t capBytes) const;
+	/** The dts of the entry `seq`, or nullopt when it is not held. */
+	std::optional<std::int64_t> dtsOf(PacketSeq seq) const;
 	/** The newest cut point held, or nullopt. */
 	std::optional<PacketSeq> newestCutPoint() const;
 

@@ -28,7 +28,9 @@ struct HandoffRecord {
 	int round = 1;                                   // 1 + retries after a failed round for the same server request
 
 	Endpoint from;
-	Endpoint to; // empty host when no target was reached
+	Endpoint to;               // empty host when no target was reached
+	SessionId fromSession = 0; // for the output's dead-air measurement
+	SessionId toSession = 0;   // 0 until a target's pre-connect completed
 	std::optional<TargetSource> toSource;
 	int targetsTried = 0;
 
@@ -36,6 +38,7 @@ struct HandoffRecord {
 	std::optional<TimePoint> targetReadyAt; // pre-connect of the chosen target completed
 	std::optional<TimePoint> cutOverAt;     // first packet routed to the new session
 	std::optional<TimePoint> completedAt;   // record closed (publish confirmed, failure, stop)
+	std::optional<std::int64_t> cutDtsMs;   // dts of the first packet on the new session
 
 	std::int64_t waitedForKeyframeMs = 0; // target ready (BBM: candidates known) -> cut
 	std::int64_t preconnectMs = 0;        // pre-connect of the chosen target

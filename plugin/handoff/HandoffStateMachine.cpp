@@ -116,7 +116,7 @@ Actions HandoffStateMachine::trigger(Trigger trigger, SessionId session, std::op
 	const bool onNext = next_ && next_->id == session;
 	if (onCurrent && state_ == State::Streaming) {
 		retry_.reset();
-		beginHandoff(trigger, std::move(tcUrl), std::move(detail), current_->target.endpoint(), 1, now, out);
+		beginHandoff(trigger, std::move(tcUrl), std::move(detail), *current_, 1, now, out);
 	} else if ((onCurrent || trigger == Trigger::Manual) && handoff_) {
 		// One handoff at a time: a second request for the same move is already being served.
 		++handoff_->record.coalescedTriggers;
@@ -191,6 +191,7 @@ Actions HandoffStateMachine::onPreconnectSucceeded(SessionId session, const Conn
 		n.target.address = info.address;
 	HandoffRecord &r = handoff_->record;
 	r.to = n.target.endpoint();
+	r.toSession = n.id;
 	r.toSource = n.target.source;
 	r.targetReadyAt = now;
 	r.preconnectMs = msBetween(n.startedAt, now);
@@ -266,7 +267,7 @@ Actions HandoffStateMachine::tick(TimePoint now)
 		if (retry_ && now >= retry_->at && current_) {
 			const Retry r = *retry_;
 			retry_.reset();
-			beginHandoff(r.trigger, r.tcUrl, r.detail, current_->target.endpoint(), r.round, now, out);
+			beginHandoff(r.trigger, r.tcUrl, r.detail, *current_, r.round, now, out);
 		}
 		break;
 	case State::Resolving:
@@ -341,7 +342,7 @@ PacketVerdict HandoffStateMachine::onPacket(const PacketInfo &packet, TimePoint 
 		return verdict;
 	}
 	const bool cut = isCutPoint(packet);
-	backlog_.push({seq, packet.bytes, cut});
+	backlog_.push({seq, packet.bytes, cut, packet.dtsMs});
 
 	switch (state_) {
 	case State::Confirming:

@@ -106,7 +106,7 @@ private:
 	void setState(State next, Actions &out);
 	Actions trigger(Trigger trigger, SessionId session, std::optional<std::string> tcUrl, std::string detail,
 			TimePoint now);
-	void beginHandoff(Trigger trigger, std::optional<std::string> tcUrl, std::string detail, Endpoint from,
+	void beginHandoff(Trigger trigger, std::optional<std::string> tcUrl, std::string detail, const Session &from,
 			  int round, TimePoint now, Actions &out);
 	void tryNextCandidate(TimePoint now, Actions &out);
 	void candidateFailed(const std::string &reason, TimePoint now, Actions &out);
@@ -145,7 +145,6 @@ private:
 	BacklogLedger backlog_;
 	std::optional<PacketSeq> resumeFrom_; // the cut point a replay would start from
 	PacketSeq deliveredThrough_ = 0;      // newest seq sent on an accepted session
-	std::uint64_t framesLostWithoutHandoff_ = 0;
 
 	SessionId nextSessionId_ = 1;
 	PacketSeq nextSeq_ = 1;

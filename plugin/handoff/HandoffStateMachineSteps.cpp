@@ -34,10 +34,12 @@ void HandoffStateMachine::setState(State next, Actions &out)
 }
 
 void HandoffStateMachine::beginHandoff(Trigger trigger, std::optional<std::string> tcUrl, std::string detail,
-				       Endpoint from, int round, TimePoint now, Actions &out)
+				       const Session &fromSession, int round, TimePoint now, Actions &out)
 {
+	const Endpoint from = fromSession.target.endpoint();
 	Handoff h;
 	h.record.id = nextRecordId_++;
+	h.record.fromSession = fromSession.id;
 	h.record.trigger = trigger;
 	h.record.triggerDetail = std::move(detail);
 	h.record.mode = options_.mode;
@@ -109,6 +111,7 @@ void HandoffStateMachine::confirmingFailed(const std::string &reason, bool rejec
 	const PacketSeq cut = h.cutSeq.value_or(nextSeq_);
 	h.cutSeq.reset();
 	h.record.cutOverAt.reset();
+	h.record.cutDtsMs.reset();
 	if (current_) {
 		// The old session is still open and has everything before the cut: it takes the
 		// stream back without a gap and without duplicates.
@@ -213,14 +216,15 @@ void HandoffStateMachine::fallBack(const std::string &reason, TimePoint now, Act
 
 void HandoffStateMachine::oldSessionLost(const std::string &reason, TimePoint now, Actions &out)
 {
-	const Endpoint from = current_->target.endpoint();
+	const Session lost = *current_;
+	const Endpoint from = lost.target.endpoint();
 	out.push_back(action::CloseSilently{current_->id}); // release it; nothing can be said on a dead link
 	GOAWAY_LOG_WARN("HandoffStateMachine::oldSessionLost", "session %llu to %s lost: %s", ull(current_->id),
 			hostPort(from).c_str(), reason.c_str());
 	current_.reset();
 	if (state_ == State::Streaming) {
 		retry_.reset();
-		beginHandoff(Trigger::ConnectionLost, std::nullopt, reason, from, 1, now, out);
+		beginHandoff(Trigger::ConnectionLost, std::nullopt, reason, lost, 1, now, out);
 		return;
 	}
 	if (!handoff_)
@@ -260,6 +264,7 @@ void HandoffStateMachine::cutAtPacket(PacketSeq seq, const PacketInfo &packet, T
 	h.cutSeq = seq;
 	resumeFrom_ = seq;
 	h.record.cutOverAt = now;
+	h.record.cutDtsMs = packet.dtsMs;
 	if (h.awaitingCutSince)
 		h.record.waitedForKeyframeMs = msBetween(*h.awaitingCutSince, now);
 	h.awaitingCutSince.reset(); // measured once: a later replay is not a keyframe wait
@@ -294,6 +299,7 @@ void HandoffStateMachine::cutByReplay(TimePoint now, Actions &out)
 		deadline_ = now + options_.publishTimeout;
 	}
 	h.cutSeq = resumeFrom_;
+	h.record.cutDtsMs = backlog_.dtsOf(*resumeFrom_);
 	replayOn(n, *resumeFrom_, out);
 	h.record.cutOverAt = now;
 	if (h.awaitingCutSince)
@@ -332,8 +338,8 @@ void HandoffStateMachine::complete(TimePoint now, Actions &out)
 		resumeFrom_ = newest; // everything held went to the now accepted session
 	setState(State::Streaming, out);
 	if (followUp)
-		beginHandoff(followUp->trigger, std::move(followUp->tcUrl), std::move(followUp->detail),
-			     current_->target.endpoint(), 1, now, out);
+		beginHandoff(followUp->trigger, std::move(followUp->tcUrl), std::move(followUp->detail), *current_, 1,
+			     now, out);
 }
 
 void HandoffStateMachine::finishRecord(HandoffResult result, const std::string &reason, TimePoint now, Actions &out)
@@ -426,10 +432,8 @@ void HandoffStateMachine::holdOrDrop(PacketSeq seq, bool cutPoint)
 	}
 	// No keyframe to start a new session from yet (stream start, or the cap trimmed it): a
 	// packet before the first cut point cannot be decoded by the new node. Counted as lost.
-	if (handoff_)
+	if (handoff_) // packets are only ever held during a handoff
 		++handoff_->record.framesLost;
-	else
-		++framesLostWithoutHandoff_;
 }
 
 void HandoffStateMachine::trimAndCap(PacketSeq seq, TimePoint now, Actions &out)

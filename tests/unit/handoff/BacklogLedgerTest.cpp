@@ -10,12 +10,14 @@ TEST(BacklogLedger, TracksBytesTrimsAndFindsCutPoints)
 	BacklogLedger b;
 	EXPECT_FALSE(b.frontSeq());
 	EXPECT_FALSE(b.newestCutPoint());
-	b.push({1, 500, true});
+	b.push({1, 500, true, 40});
 	b.push({2, 100, false});
 	b.push({3, 400, true});
 	b.push({4, 100, false});
 	EXPECT_EQ(b.bytes(), 1100u);
 	EXPECT_EQ(b.newestCutPoint(), PacketSeq{3});
+	EXPECT_EQ(b.dtsOf(1), std::int64_t{40});
+	EXPECT_FALSE(b.dtsOf(9));
 	EXPECT_EQ(b.spanFrom(3).packets, 2u);
 	EXPECT_EQ(b.spanFrom(3).bytes, 500u);
 	EXPECT_EQ(b.countBetween(2, 3), 2u);

@@ -27,6 +27,7 @@ struct FakeSession {
 	bool closedSilently = false;
 	bool closedGracefully = false;
 	std::optional<bool> accepted; // publish result delivered (nullopt: not yet)
+	bool lost = false;            // the test reported its connection as dead
 	std::vector<PacketSeq> received;
 	std::vector<std::string> log; // "publish", "headers", "media", "close-silent", "close-graceful"
 
@@ -143,6 +144,8 @@ public:
 	void goAway(SessionId id) { exec(machine.onGoAway(id, now)); }
 	void lose(SessionId id, const std::string &why = "connection reset")
 	{
+		if (sessions.count(id))
+			sessions[id].lost = true;
 		exec(machine.onSessionLost(id, why, now));
 	}
 	void stop() { exec(machine.stop(now)); }

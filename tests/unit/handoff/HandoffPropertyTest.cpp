@@ -122,6 +122,23 @@ public:
 				unexplained += r.duplicates;
 		}
 		EXPECT_LE(duplicates, recorded);
+		for (const HandoffRecord &r : h_.records) {
+			if (r.result != HandoffResult::Succeeded)
+				continue;
+			const FakeSession &from = h_.session(r.fromSession);
+			const FakeSession &to = h_.session(r.toSession);
+			EXPECT_FALSE(to.received.empty()) << "record #" << r.id;
+			// Go Away: no FCUnpublish / deleteStream on the old connection, ever.
+			std::string fromLog;
+			for (const std::string &line : from.log)
+				fromLog += line == "media" ? "." : " " + line + " ";
+			if (r.trigger == Trigger::GoAway || r.trigger == Trigger::ConnectionLost) {
+				EXPECT_TRUE(from.closedSilently) << "record #" << r.id << fromLog;
+			} else if (r.coalescedTriggers == 0 && !from.lost) {
+				EXPECT_TRUE(from.closedGracefully)
+					<< "record #" << r.id << " " << triggerName(r.trigger) << fromLog;
+			}
+		}
 		EXPECT_EQ(unexplained, 0u) << "duplicates outside a lost connection / keyframe wait limit";
 		for (const auto &[id, s] : h_.sessions)
 			EXPECT_TRUE(s.closed()) << "session " << id << " left open after stop";

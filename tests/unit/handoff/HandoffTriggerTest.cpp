@@ -81,6 +81,7 @@ TEST(HandoffTrigger, GoAwayMakeBeforeBreakCutsAtKeyframeAndClosesOldSilently)
 	EXPECT_EQ(r.duplicates, 0u);
 	EXPECT_EQ(r.targetsTried, 1);
 	EXPECT_EQ(msBetween(r.triggeredAt, *r.cutOverAt), 140);
+	EXPECT_EQ(r.cutDtsMs, h.produced.at(key).dtsMs);
 }
 
 TEST(HandoffTrigger, ReconnectRequestWithTcUrlPassesItToTheResolverAndClosesOldGracefully)
@@ -158,6 +159,7 @@ TEST(HandoffTrigger, ConnectionLostHoldsPacketsThenReplaysFromLastKeyframeCounti
 	EXPECT_EQ(r.triggerDetail, "peer reset");
 	EXPECT_EQ(r.duplicates, 3u) << "key, P, audio were already sent on the lost session";
 	EXPECT_EQ(r.heldMs, 150);
+	EXPECT_EQ(r.cutDtsMs, h.produced.at(key).dtsMs) << "the replay starts at the last keyframe";
 	EXPECT_EQ(r.result, HandoffResult::Succeeded);
 }
 
