@@ -216,6 +216,51 @@ TEST(HandoffFallback, PublishTimeoutOrNewSessionLossDuringConfirmingGoesBackToOl
 	EXPECT_EQ(all.size(), h.produced.size());
 }
 
+TEST(HandoffFallback, GoAwayTwiceInARowHandsOffTwice)
+{
+	Harness h;
+	goAwayWith(h, {makeTarget("b")});
+	h.preconnectOk(2);
+	h.video(true);
+	h.publishOk(2);
+	h.video(false);
+	h.goAway(2);
+	h.candidates({makeTarget("c")});
+	h.preconnectOk(3);
+	const PacketSeq key = h.video(true);
+	h.publishOk(3);
+	ASSERT_EQ(h.records.size(), 2u);
+	EXPECT_EQ(h.records[1].from.host, "b");
+	EXPECT_EQ(h.records[1].to.host, "c");
+	EXPECT_TRUE(h.session(2).closedSilently);
+	EXPECT_EQ(h.session(2).received.back(), key - 1);
+	EXPECT_EQ(h.session(1).received.size() + h.session(2).received.size() + h.session(3).received.size(),
+		  h.produced.size());
+}
+
+TEST(HandoffFallback, EarlyPublishRefusedBesideTheOldSessionFallsBackToBreakBeforeMake)
+{
+	HandoffOptions o;
+	o.publishEarly = true;
+	Harness h(o);
+	goAwayWith(h, {makeTarget("same-node")});
+	h.preconnectOk(2);
+	h.publishRejected(2);
+	EXPECT_TRUE(h.session(2).closedSilently);
+	EXPECT_EQ(h.machine.state(), State::AwaitingCut);
+	h.video(false);
+	EXPECT_EQ(h.session(1).received.back(), h.lastSeq());
+	const PacketSeq key = h.video(true);
+	EXPECT_TRUE(h.session(1).closedSilently);
+	EXPECT_EQ(h.session(3).target.host, "same-node");
+	h.preconnectOk(3);
+	EXPECT_EQ(h.session(3).log.at(0), "publish");
+	EXPECT_EQ(h.session(3).received.front(), key);
+	h.publishOk(3);
+	EXPECT_TRUE(h.records.at(0).brokeBeforeMake);
+	EXPECT_EQ(h.records.at(0).result, HandoffResult::Succeeded);
+}
+
 TEST(HandoffFallback, SecondTriggersDuringAHandoffAreCoalesced)
 {
 	Harness h;
