@@ -5,7 +5,18 @@
 # ctest runs this as root inside `unshare -n`; the mounts die with the namespace.
 set -eu
 if [ "${GOAWAY_DNS_TEST_IN_NS:-}" != 1 ]; then
-	GOAWAY_DNS_TEST_IN_NS=1 exec unshare --mount --propagation private "$0" "$@"
+	# Inside a chroot (scripts/in-root) "/" is no mount point and cannot be made private; the
+	# in-root namespace is private already, so "unchanged" is safe there. Checked below.
+	if unshare --mount --propagation private true 2>/dev/null; then
+		GOAWAY_DNS_TEST_IN_NS=1 exec unshare --mount --propagation private "$0" "$@"
+	fi
+	GOAWAY_DNS_TEST_IN_NS=1 exec unshare --mount --propagation unchanged "$0" "$@"
+fi
+# Never let the bind mounts below reach another namespace (the machine's /etc/hosts): refuse
+# if any mount here still propagates ("shared:N" in mountinfo's optional fields).
+if grep -q ' shared:' /proc/self/mountinfo; then
+	echo "run_dns_test.sh: a mount in this namespace is shared; refusing to bind-mount over /etc/hosts" >&2
+	exit 1
 fi
 dir=$(mktemp -d /tmp/goaway-dns-test.XXXXXX)
 trap 'umount /etc/resolv.conf 2>/dev/null; umount /etc/hosts 2>/dev/null; rm -rf "$dir"' EXIT
