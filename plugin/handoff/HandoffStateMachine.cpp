@@ -244,7 +244,7 @@ Actions HandoffStateMachine::onPublishResult(SessionId session, const Result<voi
 	const std::string reason = hostPort(next_->target.endpoint()) + " rejected publish: " + result.error().message;
 	if (state_ == State::Confirming) {
 		confirmingFailed(reason, true, now, out);
-	} else if (handoff_->mode == HandoffMode::MakeBeforeBreak && !handoff_->bbmFallbackUsed && current_) {
+	} else if (mayBreakBeforeMake(next_->target)) {
 		out.push_back(action::CloseSilently{next_->id});
 		next_.reset();
 		deadline_.reset();

@@ -111,6 +111,7 @@ private:
 	void tryNextCandidate(TimePoint now, Actions &out);
 	void candidateFailed(const std::string &reason, TimePoint now, Actions &out);
 	void confirmingFailed(const std::string &reason, bool rejected, TimePoint now, Actions &out);
+	bool mayBreakBeforeMake(const Target &refused) const;
 	void startBreakBeforeMakeFallback(TimePoint now, Actions &out);
 	void roundFailed(const std::string &reason, TimePoint now, Actions &out);
 	void fallBack(const std::string &reason, TimePoint now, Actions &out);

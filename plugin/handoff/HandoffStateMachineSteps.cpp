@@ -104,6 +104,7 @@ void HandoffStateMachine::confirmingFailed(const std::string &reason, bool rejec
 {
 	Handoff &h = *handoff_;
 	GOAWAY_LOG_WARN("HandoffStateMachine::confirmingFailed", "%s", reason.c_str());
+	const bool breakBeforeMake = rejected && mayBreakBeforeMake(next_->target);
 	out.push_back(action::CloseSilently{next_->id});
 	next_.reset();
 	deadline_.reset();
@@ -118,7 +119,7 @@ void HandoffStateMachine::confirmingFailed(const std::string &reason, bool rejec
 		replayOn(*current_, current_->lastSent ? *current_->lastSent + 1 : cut, out);
 		if (auto newest = backlog_.newestCutPoint())
 			resumeFrom_ = newest;
-		if (rejected && h.mode == HandoffMode::MakeBeforeBreak && !h.bbmFallbackUsed)
+		if (breakBeforeMake)
 			startBreakBeforeMakeFallback(now, out);
 		else
 			tryNextCandidate(now, out);
@@ -128,6 +129,19 @@ void HandoffStateMachine::confirmingFailed(const std::string &reason, bool rejec
 	if (!h.holdingSince)
 		h.holdingSince = now;
 	tryNextCandidate(now, out);
+}
+
+bool HandoffStateMachine::mayBreakBeforeMake(const Target &refused) const
+{
+	// Only a refusal by the node the old session publishes to is the "one publisher per key"
+	// case; another node refusing says nothing about it, and leaving a working session for it
+	// would trade a live stream for a likely second refusal.
+	if (!handoff_ || handoff_->mode != HandoffMode::MakeBeforeBreak || handoff_->bbmFallbackUsed || !current_)
+		return false;
+	const Target &old = current_->target;
+	if (!refused.address.empty() && !old.address.empty())
+		return refused.address == old.address && refused.port == old.port;
+	return refused.host == old.host && refused.port == old.port;
 }
 
 void HandoffStateMachine::startBreakBeforeMakeFallback(TimePoint now, Actions &out)

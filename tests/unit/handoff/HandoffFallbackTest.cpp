@@ -167,7 +167,7 @@ TEST(HandoffFallback, OldDiesWhilePreconnectingHoldsUntilTheNewSessionIsReady)
 TEST(HandoffFallback, PublishRefusedBesideTheOldSessionResumesOnOldThenBreaksBeforeMake)
 {
 	Harness h;
-	goAwayWith(h, {makeTarget("same-node")});
+	goAwayWith(h, {makeTarget("ingest-a", 1935, "10.0.0.1")});
 	h.preconnectOk(2);
 	const PacketSeq key = h.video(true);
 	h.video(false);
@@ -180,7 +180,7 @@ TEST(HandoffFallback, PublishRefusedBesideTheOldSessionResumesOnOldThenBreaksBef
 	const PacketSeq key2 = h.video(true);
 	EXPECT_TRUE(h.session(1).closedSilently);
 	EXPECT_EQ(h.session(1).received.back(), key2 - 1);
-	EXPECT_EQ(h.session(3).target.host, "same-node") << "the same target, now after leaving";
+	EXPECT_EQ(h.session(3).target.host, "ingest-a") << "the same target, now after leaving";
 	h.preconnectOk(3);
 	EXPECT_EQ(h.session(3).received.front(), key2);
 	h.publishOk(3);
@@ -188,6 +188,23 @@ TEST(HandoffFallback, PublishRefusedBesideTheOldSessionResumesOnOldThenBreaksBef
 	EXPECT_TRUE(r.brokeBeforeMake);
 	EXPECT_EQ(r.duplicates, 0u);
 	EXPECT_EQ(r.result, HandoffResult::Succeeded);
+}
+
+TEST(HandoffFallback, PublishRefusedByAnotherNodeKeepsTheOldSessionAndTriesTheNextTarget)
+{
+	Harness h;
+	goAwayWith(h, {makeTarget("other", 1935, "10.0.0.7"), makeTarget("ingest-b")});
+	h.preconnectOk(2);
+	const PacketSeq key = h.video(true);
+	h.publishRejected(2, "bad name");
+	EXPECT_EQ(h.session(1).received.back(), key);
+	EXPECT_EQ(h.machine.state(), State::Preconnecting);
+	EXPECT_EQ(h.session(3).target.host, "ingest-b");
+	h.preconnectOk(3);
+	h.video(true);
+	h.publishOk(3);
+	EXPECT_FALSE(h.records.at(0).brokeBeforeMake);
+	EXPECT_EQ(h.records.at(0).result, HandoffResult::Succeeded);
 }
 
 TEST(HandoffFallback, PublishTimeoutOrNewSessionLossDuringConfirmingGoesBackToOld)
@@ -243,7 +260,7 @@ TEST(HandoffFallback, EarlyPublishRefusedBesideTheOldSessionFallsBackToBreakBefo
 	HandoffOptions o;
 	o.publishEarly = true;
 	Harness h(o);
-	goAwayWith(h, {makeTarget("same-node")});
+	goAwayWith(h, {makeTarget("ingest-a", 1935, "10.0.0.1")});
 	h.preconnectOk(2);
 	h.publishRejected(2);
 	EXPECT_TRUE(h.session(2).closedSilently);
@@ -252,7 +269,7 @@ TEST(HandoffFallback, EarlyPublishRefusedBesideTheOldSessionFallsBackToBreakBefo
 	EXPECT_EQ(h.session(1).received.back(), h.lastSeq());
 	const PacketSeq key = h.video(true);
 	EXPECT_TRUE(h.session(1).closedSilently);
-	EXPECT_EQ(h.session(3).target.host, "same-node");
+	EXPECT_EQ(h.session(3).target.host, "ingest-a");
 	h.preconnectOk(3);
 	EXPECT_EQ(h.session(3).log.at(0), "publish");
 	EXPECT_EQ(h.session(3).received.front(), key);
