@@ -73,6 +73,7 @@ public:
 				h_.audio();
 			ASSERT_TRUE(h_.fallbacks.empty())
 				<< "the last target always works, so no fallback: " << h_.fallbacks.front();
+			checkBacklogBound();
 		}
 		// Quiesce: no more disturbances; answer everything, keep media flowing until idle.
 		for (int i = 0; i < 20000 && (h_.machine.state() != State::Streaming || !pending_.empty()); ++i) {
@@ -150,11 +151,27 @@ public:
 
 	const Harness &harness() const { return h_; }
 
+	/** Memory stays bounded: the machine's ledger mirrors the output's backlog, and outside a
+	 *  handoff the backlog holds exactly the packets since the newest cut point. */
+	void checkBacklogBound()
+	{
+		ASSERT_EQ(h_.machine.backlogPackets(), h_.backlog.size());
+		const PacketInfo &newest = h_.produced.at(h_.lastSeq());
+		const bool cut = audioOnly_ ? !newest.isVideo : (newest.isVideo && newest.isKeyframe);
+		if (cut)
+			lastCut_ = h_.lastSeq();
+		if (h_.machine.state() == State::Streaming && lastCut_ && !h_.backlog.empty()) {
+			ASSERT_EQ(h_.backlog.begin()->first, lastCut_) << "backlog not trimmed to the last keyframe";
+			ASSERT_EQ(h_.backlog.size(), h_.lastSeq() - lastCut_ + 1);
+		}
+	}
+
 private:
 	std::mt19937_64 rng_;
 	Harness h_;
 	bool audioOnly_;
 	std::vector<Pending> pending_;
+	PacketSeq lastCut_ = 0;
 	std::vector<std::uint64_t> candidateNames_;
 
 	int pick(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
