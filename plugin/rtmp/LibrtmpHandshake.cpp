@@ -1,12 +1,15 @@
 #include "LibrtmpHandshake.hpp"
+#include "TlsBridge.hpp"
 #include "../common/Log.hpp"
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <librtmp/log.h>
 #include <librtmp/rtmp.h>
 #include <mutex>
+#include <optional>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -16,11 +19,12 @@ namespace {
 
 void librtmpLog(int level, const char *fmt, va_list args)
 {
-	if (level > RTMP_LOGWARNING)
-		return;
 	char line[512];
 	std::vsnprintf(line, sizeof(line), fmt, args);
-	GOAWAY_LOG_WARN("LibrtmpHandshake::run", "librtmp: %s", line);
+	if (level <= RTMP_LOGWARNING)
+		GOAWAY_LOG_WARN("LibrtmpHandshake::run", "librtmp: %s", line);
+	else
+		GOAWAY_LOG_DEBUG("librtmp: %s", line);
 }
 
 void setSocketTimeouts(int fd, int timeoutMs)
@@ -50,18 +54,32 @@ Result<std::vector<uint8_t>> LibrtmpHandshake::run(Transport &transport, std::sp
 						   int ioTimeoutMs)
 {
 	static std::once_flag logOnce;
-	std::call_once(logOnce, [] { RTMP_LogSetCallback(librtmpLog); });
+	std::call_once(logOnce, [] {
+		RTMP_LogSetCallback(librtmpLog);
+		const char *debug = std::getenv("GOAWAY_DEBUG");
+		if (debug && std::strcmp(debug, "0") != 0)
+			RTMP_LogSetLevel(RTMP_LOGDEBUG);
+	});
 
 	std::unique_ptr<RTMP, RtmpDeleter> r(RTMP_Alloc());
 	if (!r)
 		return fail(ErrorCode::Internal, "RTMP_Alloc failed");
 	RTMP_Init(r.get());
-	// Plain RTMP flags even for RTMPS: our TLS session is already in sb_ssl (see header).
+	// Plain RTMP flags even for RTMPS: librtmp must not start TLS itself (see header).
 	r->Link.protocol = RTMP_PROTOCOL_RTMP | RTMP_FEATURE_WRITE;
 	r->Link.timeout = (ioTimeoutMs + 999) / 1000;
-	r->m_sb.sb_socket = transport.fd();
-	r->m_sb.sb_ssl = transport.tls() ? transport.tls()->native() : nullptr;
-	setSocketTimeouts(transport.fd(), ioTimeoutMs);
+	std::optional<TlsBridge> bridge;
+	int librtmpFd = transport.fd();
+	if (transport.tls()) {
+		bridge.emplace(*transport.tls(), transport.fd());
+		auto fd = bridge->start();
+		if (!fd)
+			return std::unexpected(fd.error());
+		librtmpFd = *fd;
+	}
+	r->m_sb.sb_socket = librtmpFd;
+	r->m_sb.sb_ssl = nullptr;
+	setSocketTimeouts(librtmpFd, ioTimeoutMs);
 
 	RTMPPacket packet;
 	RTMPPacket_Reset(&packet);
@@ -80,8 +98,11 @@ Result<std::vector<uint8_t>> LibrtmpHandshake::run(Transport &transport, std::sp
 	int ok = RTMP_Connect1(r.get(), &packet);
 	RTMPPacket_Free(&packet);
 	if (!ok) {
-		// librtmp called RTMP_Close: our socket is closed and the TLS session deinitialised.
-		transport.abandon();
+		// librtmp called RTMP_Close: the socket it had (ours, or the bridge's end) is closed.
+		if (bridge)
+			bridge->finish(true);
+		else
+			transport.abandon();
 		auto elapsed =
 			std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)
 				.count();
@@ -95,6 +116,11 @@ Result<std::vector<uint8_t>> LibrtmpHandshake::run(Transport &transport, std::sp
 	if (r->m_sb.sb_size > 0) {
 		auto *begin = reinterpret_cast<const uint8_t *>(r->m_sb.sb_start);
 		leftover.assign(begin, begin + r->m_sb.sb_size);
+	}
+	if (bridge) {
+		auto unread = bridge->finish(false);
+		leftover.insert(leftover.end(), unread.begin(), unread.end());
+		return leftover;
 	}
 	// Back to "no timeouts": the session uses non-blocking I/O with its own deadlines.
 	setSocketTimeouts(transport.fd(), 0);

@@ -46,7 +46,7 @@ Result<std::unique_ptr<TlsSession>> TlsSession::handshake(int fd, const TlsOptio
 	int loaded = gnutls_certificate_set_x509_system_trust(tls->credentials_);
 	if (loaded < 0)
 		GOAWAY_LOG_WARN("TlsSession::handshake", "no system trust store (%s)", gnutls_strerror(loaded));
-	if (gnutls_init(&tls->session_, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL) < 0)
+	if (gnutls_init(&tls->session_, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL | GNUTLS_NO_TICKETS) < 0)
 		return fail(ErrorCode::Internal, "GnuTLS: cannot create a session");
 	gnutls_set_default_priority(tls->session_);
 	gnutls_credentials_set(tls->session_, GNUTLS_CRD_CERTIFICATE, tls->credentials_);

@@ -26,6 +26,15 @@ bool FlvTag::isVideoSequenceHeader() const
 	return (data[0] & 0x0F) == 7 && data[1] == 0;
 }
 
+bool FlvTag::isVideoEndOfSequence() const
+{
+	if (!isVideo() || data.size() < 2)
+		return false;
+	if (data[0] & 0x80)
+		return (data[0] & 0x0F) == 2;
+	return (data[0] & 0x0F) == 7 && data[1] == 2;
+}
+
 bool FlvTag::isVideoKeyframe() const
 {
 	if (!isVideo() || data.empty() || isVideoSequenceHeader())

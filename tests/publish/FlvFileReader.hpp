@@ -21,6 +21,8 @@ struct FlvTag {
 	bool isScript() const { return type == 18; }
 	/** AVC sequence header or E-RTMP SequenceStart. */
 	bool isVideoSequenceHeader() const;
+	/** AVC end of sequence / E-RTMP SequenceEnd (FFmpeg writes one at the end of a file). */
+	bool isVideoEndOfSequence() const;
 	/** A coded key frame (not a sequence header). */
 	bool isVideoKeyframe() const;
 	/** AAC AudioSpecificConfig. */

@@ -228,7 +228,7 @@ Result<void> Publisher::sendTag(const FlvTag &tag, uint32_t timestampMs)
 	}
 	lastMediaSentAt_ = Clock::now();
 	lastTimestampMs_ = timestampMs;
-	if (tag.isVideo())
+	if (tag.isVideo() && !tag.isVideoEndOfSequence())
 		videoFrames_++;
 	else if (tag.isAudio())
 		audioFrames_++;

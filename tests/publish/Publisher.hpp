@@ -59,7 +59,8 @@ private:
 	// summary
 	nlohmann::json connections_ = nlohmann::json::array();
 	nlohmann::json handoffs_ = nlohmann::json::array();
-	uint64_t videoFrames_ = 0, audioFrames_ = 0, framesSkipped_ = 0, bytesSentClosed_ = 0;
+	uint64_t videoFrames_ = 0 /* coded frames: no headers, no end of sequence */, audioFrames_ = 0,
+		 framesSkipped_ = 0, bytesSentClosed_ = 0;
 	uint32_t lastTimestampMs_ = 0;
 	double wallMs_ = 0;
 	std::string error_;
