@@ -1,0 +1,47 @@
+"""goaway-stream (real libobs encoders + rtmp_goaway_output or OBS's rtmp_output) against goaway-ingest.
+
+Shared by the e2e tests and the benchmarks. Callers are inside `unshare -n` (loopback only).
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "ingest", "it"))
+import ingest_harness  # noqa: E402,F401  (re-exported: Ingest, check, fail, ffprobe_counts)
+from ingest_harness import Ingest, check, fail  # noqa: E402,F401
+
+
+def run_stream(build_dir, display, url, seconds, workdir, output="rtmp_goaway_output", key="e2e-secret-key",
+               extra=(), timeout_slack=60):
+    """Runs goaway-stream to the end; returns its JSON statistics."""
+    rundir = os.path.join(build_dir, "rundir", "obs-rtmp-goaway")
+    json_path = os.path.join(workdir, "stream-%s.json" % output)
+    cmd = [os.path.join(build_dir, "tests", "runner", "goaway-stream"), "--url", url, "--key", key, "--seconds",
+           str(seconds), "--output", output, "--plugin-dir", os.path.join(rundir, "bin", "64bit"), "--plugin-data",
+           os.path.join(rundir, "data"), "--json", json_path] + list(extra)
+    env = dict(os.environ, DISPLAY=display)
+    with open(os.path.join(workdir, "stream-%s.log" % output), "w") as log:
+        proc = subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=seconds + timeout_slack)
+    if not os.path.exists(json_path):
+        fail("goaway-stream wrote no statistics (exit %s); see %s" % (proc.returncode, log.name))
+    with open(json_path) as f:
+        stats = json.load(f)
+    if key in open(log.name).read():
+        fail("the stream key appears in the output's log")
+    return stats
+
+
+def single_stream(report):
+    streams = report.get("streams", [])
+    check(len(streams) == 1, "the ingest stitched exactly one stream (got %d)" % len(streams))
+    return streams[0]
+
+
+def print_cutovers(stream):
+    for c in stream.get("cutovers", []):
+        print("cutover %s -> %s (%s): dead air %s ms, cutover delay %s ms" %
+              (c.get("fromConnection"), c.get("toConnection"), c.get("signal"), c.get("deadAirMs"),
+               c.get("cutoverDelayMs")), flush=True)

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""E2E: real libobs (goaway-stream: x264 + AAC, 30 fps, 2 s keyint) streams through
+rtmp_goaway_output to goaway-ingest, which asks it to move; nothing the encoder produced may be
+missing at the ingest.
+
+usage: test_stream_handoffs.py SCENARIO BUILD_DIR INGEST_BINARY
+scenarios: goaway, reconnect, rtt100, refuse, hang, drop-mid-gop
+"""
+
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import obsharness  # noqa: E402
+from streamharness import Ingest, check, fail, print_cutovers, run_stream, single_stream  # noqa: E402
+
+SCENARIOS = {
+    # name: (ingest args, stream seconds, signals expected at least)
+    "goaway": (["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--signal", "goaway", "--goaway-every", "10s"], 60, 5),
+    "reconnect": (["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--signal", "reconnect",
+                   "--reconnect-tcurl", "absolute", "--goaway-every", "10s"], 60, 5),
+    "rtt100": (["--listen", "127.0.0.1:0,latency=50", "--listen", "127.0.0.1:0,latency=50", "--signal", "goaway",
+                "--goaway-every", "10s"], 60, 5),
+    # The ReconnectRequest points at a node that refuses / hangs: the output must try the next
+    # candidate (the configured URL) while it keeps streaming on the old connection.
+    "refuse": (["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0,refuse", "--signal", "reconnect",
+                "--reconnect-tcurl", "absolute", "--goaway-every", "10s"], 40, 3),
+    "hang": (["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0,hang", "--signal", "reconnect",
+              "--reconnect-tcurl", "absolute", "--goaway-every", "15s"], 45, 2),
+    # The old node drops the connection mid-GOP right after its Go Away: resume from the last keyframe.
+    "drop-mid-gop": (["--listen", "127.0.0.1:0,drop-after-signal=300", "--listen", "127.0.0.1:0", "--signal", "goaway",
+                      "--goaway-every", "10s"], 40, 3),
+}
+
+
+def main():
+    scenario, build_dir, ingest_bin = sys.argv[1], sys.argv[2], sys.argv[3]
+    args, seconds, min_signals = SCENARIOS[scenario]
+    workdir = tempfile.mkdtemp(prefix="goaway-e2e-%s-" % scenario)
+    print("scenario %s, work dir %s" % (scenario, workdir), flush=True)
+    ingest = Ingest(ingest_bin, args, workdir)
+    try:
+        url = "rtmp://127.0.0.1:%d/live" % ingest.port(0)
+        with obsharness.xdisplay() as display:
+            stats = run_stream(build_dir, display, url, seconds, workdir)
+    finally:
+        report = ingest.stop()
+    final = stats.get("finalStats") or {}
+    handoffs = stats.get("handoffs") or []
+    check(not stats.get("error"), "goaway-stream ran: %s" % stats.get("error", "ok"))
+    check(stats.get("stoppedByItself") is False, "the output streamed until asked to stop (last error: %r)" % stats.get("lastError"))
+    stream = single_stream(report)
+    print_cutovers(stream)
+    encoded = final.get("videoPacketsEncoded", -1)
+    print("encoded video %s audio %s; received unique video %s audio %s; dropped %s; duplicates %s" %
+          (encoded, final.get("audioPacketsEncoded"), stream["uniqueVideoFrames"], stream["uniqueAudioFrames"],
+           final.get("droppedFrames"), stream["duplicateFrames"]), flush=True)
+    check(report["signalsSent"] >= min_signals, "the ingest sent at least %d signals (%d)" % (min_signals, report["signalsSent"]))
+    check(stream["missingVideoFrames"] == 0, "0 missing video frames (%d)" % stream["missingVideoFrames"])
+    check(stream["missingAudioFrames"] == 0, "0 missing audio frames (%d)" % stream["missingAudioFrames"])
+    check(final.get("droppedFrames") == 0, "the output dropped no frame")
+    check(stream["uniqueVideoFrames"] == encoded, "frames encoded (%s) == unique video frames received (%d)" %
+          (encoded, stream["uniqueVideoFrames"]))
+    published = [c for c in report["connections"] if c.get("publishedAtMs") is not None]
+    check(all(c["firstMedia"]["ok"] for c in published),
+          "every new connection starts with metadata + sequence headers + a keyframe")
+    check(all(c["connect"]["supportsGoAway"] is True and c["connect"]["supportsGoAwayType"] == "boolean" and
+              c["connect"]["capsEx"] == 1 for c in published), "every connect announces supportsGoAway (boolean) and capsEx 1")
+    ok = [h for h in handoffs if h["result"] == "Succeeded"]
+    check(all(h["framesLost"] == 0 for h in handoffs), "no handoff record reports a lost frame")
+    if scenario == "drop-mid-gop":
+        check(len(published) >= 3, "the output came back after each drop (%d publishes)" % len(published))
+    else:
+        check(len(ok) >= min_signals, "at least %d handoffs succeeded (%d of %d)" % (min_signals, len(ok), len(handoffs)))
+        check(stream["duplicateFrames"] == 0, "no duplicate frame without a lost connection")
+    if scenario in ("goaway", "rtt100"):
+        goaway_closed = [c for c in published[:-1] if any(s["kind"] == "goaway" for s in c["signalsSent"])]
+        check(goaway_closed and all(not c["fcUnpublish"] and not c["deleteStream"] for c in goaway_closed),
+              "no FCUnpublish / deleteStream on a connection left after a Go Away")
+        dead = [h["deadAirMs"] for h in ok if h.get("deadAirMs") is not None]
+        print("dead air at the output (ms): %s" % dead, flush=True)
+    if scenario == "reconnect":
+        nodes = [c["node"] for c in published]
+        check(len(set(nodes)) == 2, "the stream moved between both nodes: %s" % nodes)
+        check(all(c["fcUnpublish"] for c in published[:-1]), "the old connection is closed gracefully after a ReconnectRequest")
+    if scenario in ("refuse", "hang"):
+        check(all(c["node"] == "n0" for c in published), "every publish landed on the working node")
+    print("PASS", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
