@@ -1,0 +1,452 @@
+// RtmpSession against a scripted in-process RTMP server on 127.0.0.1 (ctest runs in `unshare -n`):
+// what goes on the wire (connect object, Set Chunk Size, ping answers, acknowledgements, nothing
+// after a Go Away, FCUnpublish/deleteStream on a graceful close) and the errors a user sees.
+
+#include "plugin/rtmp/ChunkDemuxer.hpp"
+#include "plugin/rtmp/ChunkWriter.hpp"
+#include "plugin/rtmp/Command.hpp"
+#include "plugin/rtmp/RtmpSession.hpp"
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <chrono>
+#include <functional>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace goaway;
+using namespace goaway::rtmp;
+
+namespace {
+
+constexpr const char *kKey = "loopback-secret-key";
+
+/** One accepted connection, blocking with a 5 s receive timeout so a broken test cannot hang. */
+class ServerConnection {
+public:
+	explicit ServerConnection(int fd) : fd_(fd)
+	{
+		timeval tv{5, 0};
+		setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	}
+	~ServerConnection() { ::close(fd_); }
+
+	bool readExactly(size_t n, std::vector<uint8_t> &out)
+	{
+		out.resize(n);
+		size_t got = 0;
+		while (got < n) {
+			ssize_t r = ::recv(fd_, out.data() + got, n - got, 0);
+			if (r <= 0)
+				return false;
+			got += static_cast<size_t>(r);
+		}
+		return true;
+	}
+	/** RTMP spec 5.2: C0+C1 in, S0+S1+S2 out (S2 echoes C1), C2 in. */
+	bool handshake()
+	{
+		std::vector<uint8_t> c0c1, c2;
+		if (!readExactly(1537, c0c1))
+			return false;
+		std::vector<uint8_t> reply(1 + 1536 + 1536, 0);
+		reply[0] = 3;
+		std::copy(c0c1.begin() + 1, c0c1.end(), reply.begin() + 1 + 1536);
+		send(reply);
+		return readExactly(1536, c2);
+	}
+	void send(const std::vector<uint8_t> &bytes) { ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL); }
+	void send(const Message &m)
+	{
+		std::vector<uint8_t> bytes;
+		writer_.write(m, bytes);
+		send(bytes);
+	}
+	void sendCommand(const std::string &name, double txn, std::vector<amf0::Value> args,
+			 amf0::Value object = amf0::Value::makeNull())
+	{
+		Command c;
+		c.name = name;
+		c.transactionId = txn;
+		c.commandObject = std::move(object);
+		c.arguments = std::move(args);
+		send(makeCommandMessage(c));
+	}
+	static amf0::Value status(const std::string &level, const std::string &code, const std::string &description)
+	{
+		amf0::Value info = amf0::Value::makeObject();
+		info.set("level", amf0::Value::makeString(level));
+		info.set("code", amf0::Value::makeString(code));
+		info.set("description", amf0::Value::makeString(description));
+		return info;
+	}
+	/** The next message from the client; nullopt on EOF / timeout. */
+	std::optional<Message> next()
+	{
+		while (queue_.empty()) {
+			uint8_t buffer[8192];
+			ssize_t r = ::recv(fd_, buffer, sizeof(buffer), 0);
+			if (r <= 0)
+				return std::nullopt;
+			bytes_ += static_cast<size_t>(r);
+			if (!demuxer_.feed(std::span<const uint8_t>(buffer, static_cast<size_t>(r)), queue_))
+				return std::nullopt;
+		}
+		Message m = std::move(queue_.front());
+		queue_.erase(queue_.begin());
+		all.push_back(m);
+		return m;
+	}
+	/** Reads until a command named `name` arrives. */
+	std::optional<Command> nextCommand(const std::string &name)
+	{
+		while (auto m = next()) {
+			if (m->type != 20)
+				continue;
+			auto c = parseCommand(*m);
+			if (c && c->name == name)
+				return *c;
+		}
+		return std::nullopt;
+	}
+	/** connect → _result, releaseStream/FCPublish/createStream → _result(stream 1). */
+	bool acceptUpToCreateStream(amf0::Value *connectObject = nullptr)
+	{
+		if (!handshake())
+			return false;
+		auto connect = nextCommand("connect");
+		if (!connect)
+			return false;
+		if (connectObject)
+			*connectObject = connect->commandObject;
+		sendCommand("_result", 1, {status("status", "NetConnection.Connect.Success", "ok")});
+		auto create = nextCommand("createStream");
+		if (!create)
+			return false;
+		sendCommand("_result", create->transactionId, {amf0::Value::makeNumber(1)});
+		return true;
+	}
+	std::vector<Message> all; // every message received, in order
+	size_t bytes_ = 0;
+
+private:
+	int fd_;
+	ChunkDemuxer demuxer_;
+	ChunkWriter writer_;
+	std::vector<Message> queue_;
+};
+
+/** Listens on 127.0.0.1:0 and runs `script` on the first connection in a thread. */
+class FakeServer {
+public:
+	explicit FakeServer(std::function<void(ServerConnection &)> script)
+	{
+		listenFd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		sockaddr_in a{};
+		a.sin_family = AF_INET;
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		::bind(listenFd_, reinterpret_cast<sockaddr *>(&a), sizeof(a));
+		::listen(listenFd_, 4);
+		socklen_t len = sizeof(a);
+		::getsockname(listenFd_, reinterpret_cast<sockaddr *>(&a), &len);
+		port = ntohs(a.sin_port);
+		thread_ = std::thread([this, script] {
+			int fd = ::accept(listenFd_, nullptr, nullptr);
+			if (fd < 0)
+				return;
+			ServerConnection c(fd);
+			script(c);
+		});
+	}
+	~FakeServer()
+	{
+		::shutdown(listenFd_, SHUT_RDWR);
+		if (thread_.joinable())
+			thread_.join();
+		::close(listenFd_);
+	}
+	void join() { thread_.join(); }
+	std::string url() const { return "rtmp://127.0.0.1:" + std::to_string(port) + "/live"; }
+	uint16_t port = 0;
+
+private:
+	int listenFd_;
+	std::thread thread_;
+};
+
+SessionOptions optionsFor(const FakeServer &server, int ioTimeoutMs = 3000)
+{
+	SessionOptions o;
+	o.url = server.url();
+	o.streamKey = kKey;
+	o.connectTimeoutMs = 2000;
+	o.ioTimeoutMs = ioTimeoutMs;
+	return o;
+}
+
+/** Polls until an event of type T arrives (bounded). */
+template<class T> std::optional<T> pollFor(RtmpSession &session, std::vector<ServerEvent> &seen, int timeoutMs = 3000)
+{
+	auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+	while (std::chrono::steady_clock::now() < deadline) {
+		for (auto &e : session.poll()) {
+			seen.push_back(e);
+			if (auto *t = std::get_if<T>(&e))
+				return *t;
+		}
+		session.waitReadable(50);
+	}
+	return std::nullopt;
+}
+
+} // namespace
+
+TEST(RtmpSessionLoopback, PublishesAnswersPingsAcksAndSendsNothingAfterGoAway)
+{
+	amf0::Value connectObject;
+	bool sawPong = false, sawAck = false, sawBigVideo = false, chunkSizeFirst = false, closedCleanly = false;
+	std::vector<std::string> commandsAfterGoAway;
+	FakeServer server([&](ServerConnection &c) {
+		if (!c.handshake())
+			return;
+		auto connect = c.nextCommand("connect");
+		if (!connect)
+			return;
+		connectObject = connect->commandObject;
+		// RTMP spec 5.4.1: the client's Set Chunk Size precedes its next commands.
+		chunkSizeFirst = c.all.size() >= 2 && c.all[0].type == 20 && c.all[1].type == 1;
+		if (!chunkSizeFirst)
+			chunkSizeFirst = [&] {
+				auto m = c.next();
+				return m && m->type == 1 && m->payload == std::vector<uint8_t>{0, 0, 0x10, 0};
+			}();
+		c.send(ChunkWriter::windowAckSizeMessage(64)); // tiny window: every poll must acknowledge
+		c.sendCommand("_result", 1, {ServerConnection::status("status", "NetConnection.Connect.Success", "")});
+		auto create = c.nextCommand("createStream");
+		if (!create)
+			return;
+		c.sendCommand("_result", create->transactionId, {amf0::Value::makeNumber(1)});
+		if (!c.nextCommand("publish"))
+			return;
+		c.sendCommand("onStatus", 0, {ServerConnection::status("status", "NetStream.Publish.Start", "go")});
+		while (auto m = c.next()) {
+			if (m->type == 9 && m->payload.size() == 10000 && m->payload[9999] == 0x5A) {
+				sawBigVideo = true;
+				break;
+			}
+		}
+		c.send(ChunkWriter::userControlMessage(UserControlEvent::PingRequest, 4321));
+		while (auto m = c.next()) {
+			if (m->type == 4 && m->payload.size() == 6 && m->payload[1] == 7 &&
+			    m->payload[5] == (4321 & 0xFF))
+				sawPong = true;
+			if (sawPong)
+				break;
+		}
+		for (const auto &m : c.all) // RTMP spec 5.4.3: acknowledged once 64 bytes had arrived
+			sawAck = sawAck || (m.type == 3 && m.payload.size() == 4);
+		Message goAway;
+		goAway.type = 32;
+		goAway.chunkStreamId = 2;
+		c.send(goAway);
+		while (auto m = c.next()) {
+			if (m->type == 20) {
+				auto cmd = parseCommand(*m);
+				commandsAfterGoAway.push_back(cmd ? cmd->name : "?");
+			}
+		}
+		closedCleanly = true; // EOF reached
+	});
+
+	RtmpSession session;
+	auto timings = session.connect(optionsFor(server));
+	ASSERT_TRUE(timings) << timings.error().message;
+	EXPECT_GE(timings->tcpMs, 0);
+	EXPECT_GE(timings->handshakeMs, 0);
+	EXPECT_GE(timings->connectMs, 0);
+	EXPECT_GE(timings->createStreamMs, 0);
+	ASSERT_TRUE(session.publish(true));
+	EXPECT_EQ(session.state(), RtmpSession::State::Publishing);
+	std::vector<uint8_t> big(10000, 0x11);
+	big[9999] = 0x5A;
+	ASSERT_TRUE(session.sendMessage(MessageType::Video, 40, big));
+	std::vector<ServerEvent> seen;
+	auto goAway = pollFor<GoAwayEvent>(session, seen);
+	ASSERT_TRUE(goAway);
+	EXPECT_EQ(goAway->bodySize, 0u);
+	bool sawPing = false;
+	for (const auto &e : seen)
+		sawPing = sawPing || std::holds_alternative<PingEvent>(e);
+	EXPECT_TRUE(sawPing);
+	auto stats = session.stats();
+	EXPECT_GT(stats.bytesSent, 10000u);
+	EXPECT_EQ(stats.mediaBytesSent, 10000u);
+	EXPECT_EQ(stats.peerAddress, "127.0.0.1:" + std::to_string(server.port));
+	EXPECT_EQ(stats.server.find(kKey), std::string::npos);
+	session.closeSilently();
+	server.join();
+
+	EXPECT_TRUE(connectObject.get("supportsGoAway") && connectObject.get("supportsGoAway")->isBoolean());
+	EXPECT_EQ(connectObject.getString("tcUrl"), server.url());
+	EXPECT_TRUE(chunkSizeFirst);
+	EXPECT_TRUE(sawBigVideo);
+	EXPECT_TRUE(sawPong);
+	EXPECT_TRUE(sawAck);
+	EXPECT_TRUE(closedCleanly);
+	EXPECT_TRUE(commandsAfterGoAway.empty()) << commandsAfterGoAway.front();
+}
+
+TEST(RtmpSessionLoopback, GracefulCloseSendsFcUnpublishAndDeleteStream)
+{
+	std::vector<std::string> names;
+	std::string fcUnpublishKey;
+	FakeServer server([&](ServerConnection &c) {
+		if (!c.acceptUpToCreateStream())
+			return;
+		while (auto m = c.next()) {
+			if (m->type != 20)
+				continue;
+			auto cmd = parseCommand(*m);
+			if (!cmd)
+				continue;
+			names.push_back(cmd->name);
+			if (cmd->name == "FCUnpublish" && !cmd->arguments.empty())
+				fcUnpublishKey = cmd->arguments[0].string;
+		}
+	});
+	RtmpSession session;
+	ASSERT_TRUE(session.connect(optionsFor(server)));
+	ASSERT_TRUE(session.publish(false));
+	session.closeGracefully();
+	server.join();
+	EXPECT_EQ(names, (std::vector<std::string>{"publish", "FCUnpublish", "deleteStream"}));
+	EXPECT_EQ(fcUnpublishKey, kKey);
+}
+
+TEST(RtmpSessionLoopback, GoAwayDuringConnectIsKeptForPoll)
+{
+	FakeServer server([&](ServerConnection &c) {
+		if (!c.handshake() || !c.nextCommand("connect"))
+			return;
+		Message goAway;
+		goAway.type = 32;
+		goAway.chunkStreamId = 3;
+		goAway.payload = {1, 2, 3, 4};
+		c.send(goAway);
+		c.sendCommand("_result", 1, {});
+		auto create = c.nextCommand("createStream");
+		if (create)
+			c.sendCommand("_result", create->transactionId, {amf0::Value::makeNumber(1)});
+		c.next(); // until the client closes
+	});
+	RtmpSession session;
+	ASSERT_TRUE(session.connect(optionsFor(server)));
+	auto events = session.poll();
+	ASSERT_FALSE(events.empty());
+	auto *g = std::get_if<GoAwayEvent>(&events.front());
+	ASSERT_NE(g, nullptr);
+	EXPECT_EQ(g->bodySize, 4u);
+	session.closeSilently();
+}
+
+TEST(RtmpSessionLoopback, ConnectErrorIsRejectedWithTheServersWords)
+{
+	FakeServer server([&](ServerConnection &c) {
+		if (!c.handshake() || !c.nextCommand("connect"))
+			return;
+		c.sendCommand("_error", 1,
+			      {ServerConnection::status("error", "NetConnection.Connect.Rejected", "no such app")});
+		c.next();
+	});
+	RtmpSession session;
+	auto r = session.connect(optionsFor(server));
+	ASSERT_FALSE(r);
+	EXPECT_EQ(r.error().code, ErrorCode::Rejected);
+	EXPECT_NE(r.error().message.find("no such app"), std::string::npos);
+	EXPECT_EQ(r.error().message.find(kKey), std::string::npos);
+	EXPECT_EQ(session.state(), RtmpSession::State::Closed);
+}
+
+TEST(RtmpSessionLoopback, PublishBadNameIsRejected)
+{
+	FakeServer server([&](ServerConnection &c) {
+		if (!c.acceptUpToCreateStream() || !c.nextCommand("publish"))
+			return;
+		c.sendCommand("onStatus", 0,
+			      {ServerConnection::status("error", "NetStream.Publish.BadName", "Already publishing")});
+		c.next();
+	});
+	RtmpSession session;
+	ASSERT_TRUE(session.connect(optionsFor(server)));
+	auto r = session.publish(true);
+	ASSERT_FALSE(r);
+	EXPECT_EQ(r.error().code, ErrorCode::Rejected);
+	EXPECT_NE(r.error().message.find("Already publishing"), std::string::npos);
+	EXPECT_EQ(r.error().message.find(kKey), std::string::npos);
+	session.closeSilently();
+}
+
+TEST(RtmpSessionLoopback, SilentServerTimesOutWithinTheIoTimeout)
+{
+	FakeServer server([&](ServerConnection &c) {
+		std::vector<uint8_t> c0c1;
+		c.readExactly(1537, c0c1);
+		c.next(); // never answers; waits for the client to give up
+	});
+	RtmpSession session;
+	auto start = std::chrono::steady_clock::now();
+	auto r = session.connect(optionsFor(server, 400));
+	auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+	ASSERT_FALSE(r);
+	EXPECT_EQ(r.error().code, ErrorCode::Timeout) << r.error().message;
+	EXPECT_LT(elapsed.count(), 3000);
+}
+
+TEST(RtmpSessionLoopback, ServerCloseBecomesAClosedEvent)
+{
+	FakeServer server([&](ServerConnection &c) {
+		if (!c.acceptUpToCreateStream())
+			return;
+		c.nextCommand("publish");
+		// returning closes the socket
+	});
+	RtmpSession session;
+	ASSERT_TRUE(session.connect(optionsFor(server)));
+	ASSERT_TRUE(session.publish(false));
+	std::vector<ServerEvent> seen;
+	auto closed = pollFor<ClosedEvent>(session, seen);
+	ASSERT_TRUE(closed);
+	EXPECT_EQ(closed->reason.code, ErrorCode::Closed);
+	EXPECT_FALSE(session.isOpen());
+	EXPECT_TRUE(session.poll().empty()); // Closed is reported once
+	std::vector<uint8_t> frame(10, 1);
+	EXPECT_FALSE(session.sendMessage(MessageType::Audio, 0, frame));
+}
+
+TEST(RtmpSessionLoopback, RefusedPortIsConnectFailed)
+{
+	uint16_t port;
+	{
+		FakeServer server([](ServerConnection &) {});
+		port = server.port;
+		// connect once so the server thread ends, then the port closes
+		RtmpSession probe;
+		SessionOptions o;
+		o.url = server.url();
+		o.streamKey = kKey;
+		o.ioTimeoutMs = 500;
+		(void)probe.connect(o);
+	}
+	RtmpSession session;
+	SessionOptions o;
+	o.url = "rtmp://127.0.0.1:" + std::to_string(port) + "/live";
+	o.streamKey = kKey;
+	auto r = session.connect(o);
+	ASSERT_FALSE(r);
+	EXPECT_EQ(r.error().code, ErrorCode::ConnectFailed);
+	EXPECT_NE(r.error().message.find("127.0.0.1"), std::string::npos);
+}
