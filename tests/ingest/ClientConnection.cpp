@@ -424,6 +424,7 @@ void ClientConnection::handleMedia(const Message &message, int64_t nowMs)
 				record_.firstVideoKeyframe = info.keyframe;
 			record_.sawVideoFrame = true;
 			++record_.videoFrames;
+			record_.keyframes += info.keyframe ? 1 : 0;
 		} else {
 			record_.sawAudioFrame = true;
 			++record_.audioFrames;

@@ -49,6 +49,7 @@ struct ConnectionRecord {
 	std::vector<SignalRecord> signalsSent;
 	uint64_t videoFrames = 0; // sequence headers excluded
 	uint64_t audioFrames = 0;
+	uint64_t keyframes = 0;
 	uint64_t bytes = 0; // bytes received
 	std::optional<int64_t> lastMediaAtMs;
 };

@@ -242,8 +242,9 @@ void IngestServer::onMetadata(ClientConnection &connection, uint32_t timestamp, 
 	auto it = streams_.find(connection.record().stream);
 	if (it == streams_.end())
 		return;
-	if (it->second.stitcher->onMetadata(connection.record().id, nowMs) && it->second.flv)
-		(void)it->second.flv->writeTag(FlvFileWriter::kScriptTag, timestamp, body);
+	auto at = it->second.stitcher->onMetadata(connection.record().id, nowMs);
+	if (at && it->second.flv)
+		(void)it->second.flv->writeTag(FlvFileWriter::kScriptTag, *at, body);
 }
 
 void IngestServer::onMedia(ClientConnection &connection, const rtmp::Message &message, const MediaInfo &info,
@@ -252,9 +253,9 @@ void IngestServer::onMedia(ClientConnection &connection, const rtmp::Message &me
 	auto it = streams_.find(connection.record().stream);
 	if (it == streams_.end())
 		return;
-	if (it->second.stitcher->onMedia(connection.record().id, message.timestamp, info, message.payload, nowMs) &&
-	    it->second.flv)
-		(void)it->second.flv->writeTag(message.type, message.timestamp, message.payload);
+	auto at = it->second.stitcher->onMedia(connection.record().id, message.timestamp, info, message.payload, nowMs);
+	if (at && it->second.flv)
+		(void)it->second.flv->writeTag(message.type, *at, message.payload);
 }
 
 IngestServer::SignalRequest IngestServer::defaultRequest() const
@@ -402,7 +403,7 @@ std::optional<std::string> IngestServer::onControl(uint64_t client, const std::s
 				continue;
 			auto n = cmd.integer(key, 0);
 			if (!s.contains(key) || !s[key].is_number() || !n)
-				return "error wait takes publishing=, publishes=, closed=, connections=, video=, audio=, signals= and timeout=";
+				return "error wait takes publishing=, publishes=, closed=, connections=, video=, keyframes=, audio=, signals= and timeout=";
 			w.atLeast[key] = *n;
 		}
 		waits_.push_back(std::move(w));
@@ -420,15 +421,17 @@ std::optional<std::string> IngestServer::onControl(uint64_t client, const std::s
 
 nlohmann::json IngestServer::stats(int64_t now) const
 {
-	uint64_t publishing = 0, video = 0, audio = 0, signals = 0;
+	uint64_t publishing = 0, video = 0, audio = 0, signals = 0, keyframes = 0;
 	for (const auto &c : connections_) {
 		publishing += c->publishing() ? 1 : 0;
 		video += c->record().videoFrames;
+		keyframes += c->record().keyframes;
 		audio += c->record().audioFrames;
 		signals += c->record().signalsSent.size();
 	}
 	for (const auto &r : finished_) {
 		video += r.videoFrames;
+		keyframes += r.keyframes;
 		audio += r.audioFrames;
 		signals += r.signalsSent.size();
 	}
@@ -446,6 +449,7 @@ nlohmann::json IngestServer::stats(int64_t now) const
 		{"publishes", publishes_},
 		{"closed", finished_.size()},
 		{"video", video},
+		{"keyframes", keyframes},
 		{"audio", audio},
 		{"signals", signals},
 		{"streams", streams_.size()},

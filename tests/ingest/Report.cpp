@@ -84,6 +84,7 @@ json Report::connectionJson(const ConnectionRecord &c, const std::vector<StreamR
 		{"signalsSent", signals},
 		{"videoFrames", c.videoFrames},
 		{"audioFrames", c.audioFrames},
+		{"keyframes", c.keyframes},
 		{"bytes", c.bytes}};
 }
 
@@ -109,7 +110,9 @@ json Report::build(const std::vector<ConnectionRecord> &connections, const std::
 					    {"lastMediaOldAtMs", optionalJson(c.lastMediaOldAtMs)},
 					    {"firstMediaNewAtMs", optionalJson(c.firstMediaNewAtMs)},
 					    {"deadAirMs", optionalJson(c.deadAirMs)},
-					    {"cutoverDelayMs", optionalJson(c.cutoverDelayMs)}});
+					    {"cutoverDelayMs", optionalJson(c.cutoverDelayMs)},
+					    {"timestampReset", c.timestampReset},
+					    {"timestampOffsetMs", c.timestampOffsetMs}});
 		list.push_back({{"name", shownName(m.name, showNames)},
 				{"id", StreamName::id(m.name)},
 				{"connections", m.connections},

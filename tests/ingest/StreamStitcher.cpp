@@ -10,6 +10,9 @@ namespace {
 // A gap above 1.5 intervals means at least one frame is absent (the definition): it
 // tolerates the 33/34 ms and 23/24 ms rounding of millisecond timestamps.
 constexpr double kMissingGapFactor = 1.5;
+// A new publisher starting this far before where the previous one stopped restarted its clock
+// (OBS 29.0.2 does after Go Away); smaller steps back are re-sent frames (duplicates).
+constexpr int64_t kTimestampResetMinStepBackMs = 1000;
 
 } // namespace
 
@@ -47,20 +50,51 @@ void StreamStitcher::onSignal(uint64_t connectionId, const std::string &kind, in
 		p->signals.emplace_back(kind, atMs);
 }
 
-bool StreamStitcher::onMetadata(uint64_t connectionId, int64_t atMs)
+std::optional<uint32_t> StreamStitcher::onMetadata(uint64_t connectionId, int64_t atMs)
 {
 	if (metadataWritten_)
-		return false;
+		return std::nullopt;
 	metadataWritten_ = true;
-	return true;
+	return lastOutputTimestamp_;
 }
 
-bool StreamStitcher::onMedia(uint64_t connectionId, uint32_t timestamp, const MediaInfo &info,
-			     std::span<const uint8_t> body, int64_t atMs)
+uint32_t StreamStitcher::output(int64_t timestamp, bool clampToLast)
+{
+	const uint32_t t = static_cast<uint32_t>(std::max<int64_t>(timestamp, 0));
+	// Headers and metadata of a new publisher arrive before its first frame decides its shift:
+	// they are written at the current end of the stitched file, never back in time.
+	const uint32_t out = clampToLast ? std::max(t, lastOutputTimestamp_) : t;
+	lastOutputTimestamp_ = std::max(lastOutputTimestamp_, out);
+	return out;
+}
+
+void StreamStitcher::decideOffset(Publisher &p, uint32_t firstTimestamp)
+{
+	p.offsetDecided = true;
+	const Publisher *previous = nullptr;
+	for (const auto &candidate : publishers_) {
+		if (candidate.id == p.id)
+			break;
+		if (candidate.hasFrame)
+			previous = &candidate;
+	}
+	if (!previous)
+		return;
+	const int64_t prevFirst = previous->firstTimestamp + previous->offset;
+	const int64_t prevLast = previous->lastTimestamp + previous->offset;
+	const int64_t first = firstTimestamp;
+	if (first + kTimestampResetMinStepBackMs < prevLast && first < prevFirst + (prevLast - prevFirst) / 2) {
+		p.timestampReset = true;
+		p.offset = prevLast + 1 - first;
+	}
+}
+
+std::optional<uint32_t> StreamStitcher::onMedia(uint64_t connectionId, uint32_t timestamp, const MediaInfo &info,
+						std::span<const uint8_t> body, int64_t atMs)
 {
 	Publisher *p = find(connectionId);
 	if (!p)
-		return false; // media before publish is not part of any stream
+		return std::nullopt; // media before publish is not part of any stream
 	if (!mediaArrivals_.empty())
 		maxMediaGapMs_ = std::max(maxMediaGapMs_, atMs - mediaArrivals_.back());
 	mediaArrivals_.push_back(atMs);
@@ -74,20 +108,29 @@ bool StreamStitcher::onMedia(uint64_t connectionId, uint32_t timestamp, const Me
 	if (info.sequenceHeader) {
 		if (track.lastHeader.size() == body.size() &&
 		    std::equal(body.begin(), body.end(), track.lastHeader.begin()))
-			return false;
+			return std::nullopt;
 		track.lastHeader.assign(body.begin(), body.end());
-		return true;
+		return output(p->offsetDecided ? timestamp + p->offset : 0, true);
 	}
 	if (!info.frame)
-		return true; // end of sequence and similar: passed through, not counted
+		return output(timestamp + p->offset, true); // end of sequence and similar: passed through, not counted
+	if (!p->offsetDecided)
+		decideOffset(*p, timestamp);
+	if (!p->hasFrame) {
+		p->hasFrame = true;
+		p->firstTimestamp = timestamp;
+	}
+	p->lastTimestamp = std::max<int64_t>(p->lastTimestamp, timestamp);
 	++track.received;
-	auto [it, inserted] = track.firstConnectionByTimestamp.emplace(timestamp, connectionId);
+	const int64_t shifted = timestamp + p->offset;
+	const uint32_t key = static_cast<uint32_t>(std::max<int64_t>(shifted, 0));
+	auto [it, inserted] = track.firstConnectionByTimestamp.emplace(key, connectionId);
 	if (!inserted && it->second != connectionId) {
 		// Already received on an earlier connection: a re-send across the seam.
 		++track.duplicates;
-		return false;
+		return std::nullopt;
 	}
-	return true;
+	return output(shifted, false);
 }
 
 uint64_t StreamStitcher::countMissing(const std::vector<uint32_t> &sorted, double *median)
@@ -178,6 +221,8 @@ StreamSummary StreamStitcher::summary() const
 		}
 		if (c.signalAtMs && to.hasMedia)
 			c.cutoverDelayMs = to.firstMediaAtMs - *c.signalAtMs;
+		c.timestampReset = to.timestampReset;
+		c.timestampOffsetMs = to.offset;
 		s.cutovers.push_back(std::move(c));
 	}
 	return s;

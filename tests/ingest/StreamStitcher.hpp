@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -22,15 +23,20 @@ public:
 	void onPublish(uint64_t connectionId, int64_t atMs);
 	/** A signal (goaway / reconnect / close) the ingest sent to a publishing connection. */
 	void onSignal(uint64_t connectionId, const std::string &kind, int64_t atMs);
-	/** `@setDataFrame onMetaData`: true when it goes to the stitched output (the first one only). */
-	bool onMetadata(uint64_t connectionId, int64_t atMs);
+	/** `@setDataFrame onMetaData`: the output timestamp when it goes to the stitched output (the
+	 *  first one only), nullopt otherwise. */
+	std::optional<uint32_t> onMetadata(uint64_t connectionId, int64_t atMs);
 	/**
-	 * An audio / video message. Returns true when it belongs in the stitched output: frames
-	 * not already received on an earlier connection, and sequence headers that differ from the
-	 * last one written for their track.
+	 * An audio / video message. Returns the timestamp to write it with when it belongs in the
+	 * stitched output (frames not already received on an earlier connection, sequence headers
+	 * that differ from the last one written for their track), nullopt otherwise.
+	 *
+	 * A publisher whose timestamps restart (its first frame lies well before where the previous
+	 * publisher stopped, in the first half of that publisher's span) is shifted to continue after
+	 * the previous publisher's last frame; the cutover reports the reset and the shift.
 	 */
-	bool onMedia(uint64_t connectionId, uint32_t timestamp, const MediaInfo &info, std::span<const uint8_t> body,
-		     int64_t atMs);
+	std::optional<uint32_t> onMedia(uint64_t connectionId, uint32_t timestamp, const MediaInfo &info,
+					std::span<const uint8_t> body, int64_t atMs);
 
 	StreamSummary summary() const;
 
@@ -50,6 +56,12 @@ private:
 		int64_t firstMediaAtMs = 0;
 		int64_t lastMediaAtMs = 0;
 		std::vector<std::pair<std::string, int64_t>> signals;
+		bool hasFrame = false; // timestamps of its frames, as sent (before any shift)
+		int64_t firstTimestamp = 0;
+		int64_t lastTimestamp = 0;
+		bool offsetDecided = false;
+		bool timestampReset = false;
+		int64_t offset = 0; // added to its timestamps in the stitched stream
 	};
 	struct TrackState {
 		std::map<uint32_t, uint64_t> firstConnectionByTimestamp;
@@ -59,6 +71,8 @@ private:
 	};
 
 	Publisher *find(uint64_t connectionId);
+	void decideOffset(Publisher &p, uint32_t firstTimestamp);
+	uint32_t output(int64_t timestamp, bool clampToLast);
 	const Publisher *find(uint64_t connectionId) const;
 
 	std::string name_;
@@ -67,6 +81,7 @@ private:
 	TrackState video_;
 	TrackState audio_;
 	bool metadataWritten_ = false;
+	uint32_t lastOutputTimestamp_ = 0;
 	int64_t maxMediaGapMs_ = 0;
 };
 

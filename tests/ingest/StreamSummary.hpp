@@ -18,6 +18,8 @@ struct Cutover {
 	std::optional<int64_t> firstMediaNewAtMs;
 	std::optional<int64_t> deadAirMs;      // largest gap between media arrivals across the seam
 	std::optional<int64_t> cutoverDelayMs; // signal sent -> first media on the new connection
+	bool timestampReset = false;           // the new connection restarted its timestamps
+	int64_t timestampOffsetMs = 0;         // shift applied to the new connection's timestamps
 };
 
 struct StreamSummary {

@@ -69,8 +69,8 @@ TEST(StreamStitcher, CutoverWithDuplicatesGapAndDeadAir)
 	int64_t wall = 100;
 	// Connection 1: frames 0..9 at 33 ms; audio alongside.
 	for (uint32_t i = 0; i < 10; ++i, wall += 33) {
-		EXPECT_TRUE(s.onMedia(1, i * 33, video(i == 0), i == 0 ? kKey : kFrame, wall));
-		EXPECT_TRUE(s.onMedia(1, i * 33, audio(), kAacFrame, wall));
+		EXPECT_TRUE((bool)s.onMedia(1, i * 33, video(i == 0), i == 0 ? kKey : kFrame, wall));
+		EXPECT_TRUE((bool)s.onMedia(1, i * 33, audio(), kAacFrame, wall));
 	}
 	const int64_t lastOld = wall - 33;
 	s.onSignal(1, "goaway", 250);
@@ -78,11 +78,11 @@ TEST(StreamStitcher, CutoverWithDuplicatesGapAndDeadAir)
 	s.onPublish(2, lastOld + 300);
 	wall = lastOld + 400;
 	const int64_t firstNew = wall;
-	EXPECT_TRUE(s.onMedia(2, 0, MediaInfo::classify(Track::Video, kAvcHeader), kAvcHeader, wall));
-	EXPECT_FALSE(s.onMedia(2, 8 * 33, video(true), kKey, wall));
-	EXPECT_FALSE(s.onMedia(2, 9 * 33, video(false), kFrame, wall + 1));
+	EXPECT_TRUE((bool)s.onMedia(2, 0, MediaInfo::classify(Track::Video, kAvcHeader), kAvcHeader, wall));
+	EXPECT_FALSE((bool)s.onMedia(2, 8 * 33, video(true), kKey, wall));
+	EXPECT_FALSE((bool)s.onMedia(2, 9 * 33, video(false), kFrame, wall + 1));
 	for (uint32_t i = 12; i < 20; ++i)
-		EXPECT_TRUE(s.onMedia(2, i * 33, video(false), kFrame, wall + 2 + i));
+		EXPECT_TRUE((bool)s.onMedia(2, i * 33, video(false), kFrame, wall + 2 + i));
 
 	const StreamSummary m = s.summary();
 	EXPECT_EQ(m.connections, 2u);
@@ -109,8 +109,8 @@ TEST(StreamStitcher, SameTimestampOnOneConnectionIsNotADuplicate)
 {
 	StreamStitcher s("key");
 	s.onPublish(1, 0);
-	EXPECT_TRUE(s.onMedia(1, 100, video(true), kKey, 1));
-	EXPECT_TRUE(s.onMedia(1, 100, video(false), kFrame, 2));
+	EXPECT_TRUE((bool)s.onMedia(1, 100, video(true), kKey, 1));
+	EXPECT_TRUE((bool)s.onMedia(1, 100, video(false), kFrame, 2));
 	EXPECT_EQ(s.summary().duplicateFrames, 0u);
 	EXPECT_EQ(s.summary().videoFrames, 2u);
 }
@@ -138,20 +138,62 @@ TEST(StreamStitcher, RepeatedSequenceHeadersAreWrittenOnce)
 	StreamStitcher s("key");
 	s.onPublish(1, 0);
 	const auto header = MediaInfo::classify(Track::Video, kAvcHeader);
-	EXPECT_TRUE(s.onMedia(1, 0, header, kAvcHeader, 1));
+	EXPECT_TRUE((bool)s.onMedia(1, 0, header, kAvcHeader, 1));
 	s.onPublish(2, 5);
-	EXPECT_FALSE(s.onMedia(2, 0, header, kAvcHeader, 6));
+	EXPECT_FALSE((bool)s.onMedia(2, 0, header, kAvcHeader, 6));
 	std::vector<uint8_t> changed = kAvcHeader;
 	changed.back() = 2;
-	EXPECT_TRUE(s.onMedia(2, 0, header, changed, 7));
-	EXPECT_TRUE(s.onMetadata(1, 1));
-	EXPECT_FALSE(s.onMetadata(2, 6));
+	EXPECT_TRUE((bool)s.onMedia(2, 0, header, changed, 7));
+	EXPECT_TRUE((bool)s.onMetadata(1, 1));
+	EXPECT_FALSE((bool)s.onMetadata(2, 6));
 	EXPECT_EQ(s.summary().videoFrames, 0u); // headers are not frames
 }
 
 TEST(StreamStitcher, MediaBeforePublishIsIgnored)
 {
 	StreamStitcher s("key");
-	EXPECT_FALSE(s.onMedia(9, 0, video(true), kKey, 1));
+	EXPECT_FALSE((bool)s.onMedia(9, 0, video(true), kKey, 1));
 	EXPECT_EQ(s.summary().videoFrames, 0u);
+}
+
+TEST(StreamStitcher, TimestampResetIsShiftedToContinue)
+{
+	// Like OBS 29.0.2 after Go Away: the new connection restarts at 0.
+	StreamStitcher s("key");
+	s.onPublish(1, 0);
+	for (uint32_t i = 0; i < 300; ++i) // 10 s
+		ASSERT_TRUE(s.onMedia(1, i * 33, video(i % 60 == 0), i % 60 == 0 ? kKey : kFrame, 100 + i * 33));
+	s.onSignal(1, "goaway", 9000);
+	s.onPublish(2, 10000);
+	auto header = s.onMedia(2, 0, MediaInfo::classify(Track::Video, kAvcHeader), kAvcHeader, 10050);
+	ASSERT_TRUE(header.has_value());
+	EXPECT_EQ(*header, 299u * 33); // written at the current end, not at 0
+	auto key = s.onMedia(2, 0, video(true), kKey, 10060);
+	ASSERT_TRUE(key.has_value());
+	EXPECT_EQ(*key, 299u * 33 + 1);
+	for (uint32_t i = 1; i < 30; ++i)
+		EXPECT_EQ(*s.onMedia(2, i * 33, video(false), kFrame, 10060 + i * 33), 299u * 33 + 1 + i * 33);
+	const auto m = s.summary();
+	ASSERT_EQ(m.cutovers.size(), 1u);
+	EXPECT_TRUE(m.cutovers[0].timestampReset);
+	EXPECT_EQ(m.cutovers[0].timestampOffsetMs, 299 * 33 + 1);
+	EXPECT_EQ(m.duplicateFrames, 0u);
+	EXPECT_EQ(m.missingVideoFrames, 0u);
+	EXPECT_EQ(m.uniqueVideoFrames, 330u);
+}
+
+TEST(StreamStitcher, ResendOfTheLastGopIsNotAReset)
+{
+	StreamStitcher s("key");
+	s.onPublish(1, 0);
+	for (uint32_t i = 0; i < 300; ++i)
+		s.onMedia(1, i * 33, video(i % 60 == 0), kFrame, i * 33);
+	s.onPublish(2, 10000);
+	// Re-sends from the last keyframe (frame 240, 2 s back): duplicates, not a reset.
+	for (uint32_t i = 240; i < 330; ++i)
+		s.onMedia(2, i * 33, video(i == 240), kFrame, 10000 + i);
+	const auto m = s.summary();
+	EXPECT_FALSE(m.cutovers[0].timestampReset);
+	EXPECT_EQ(m.duplicateFrames, 60u);
+	EXPECT_EQ(m.uniqueVideoFrames, 330u);
 }
