@@ -11,6 +11,7 @@ ROOT_PACKAGES=(
 	xvfb xauth x11-utils xdotool imagemagick
 	nginx libnginx-mod-rtmp stunnel4 ffmpeg
 	python3 python3-websocket iproute2 procps psmisc ca-certificates valgrind gdb
+	clang libclang-rt-dev
 )
 
 log() { printf '[obs-rtmp-goaway] %s\n' "$*" >&2; }
