@@ -23,6 +23,16 @@ inline constexpr uint32_t kMaxIncomingChunkSize = 16u * 1024 * 1024;
 inline constexpr uint32_t kMaxMessageLength = 16u * 1024 * 1024;
 /// Deepest AMF0 nesting we decode; real command objects nest 2-3 deep, fuzzed input nests forever.
 inline constexpr int kMaxAmfDepth = 32;
+/// RtmpSession default per-attempt TCP connect deadline: a healthy ingest answers SYN in well
+/// under a second even across continents; 10 s matches librtmp's and OBS's patience.
+inline constexpr int kDefaultConnectTimeoutMs = 10000;
+/// RtmpSession default deadline for each TLS/RTMP handshake, command answer and blocked send.
+inline constexpr int kDefaultIoTimeoutMs = 10000;
+/// Bytes read per recv in the session's incoming pump; a publisher receives only small control
+/// messages, so 16 KiB drains any burst in one or two calls.
+inline constexpr size_t kSessionReadChunk = 16 * 1024;
+/// Reads per poll(): bounds the work one poll does so a flooding server cannot starve sends.
+inline constexpr int kSessionMaxReadsPerPoll = 16;
 
 
 // ---- plugin/handoff: decisions ----------------------------------------------------------

@@ -18,10 +18,8 @@ double msSince(Clock::time_point start)
 	return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-/** Receive buffer per read call; a publisher receives little, this bounds one pump's work. */
-constexpr size_t kReadChunk = 16 * 1024;
-/** At most this many reads per pump so a flooding server cannot starve the send path. */
-constexpr int kMaxReadsPerPump = 16;
+constexpr size_t kReadChunk = constants::kSessionReadChunk;
+constexpr int kMaxReadsPerPump = constants::kSessionMaxReadsPerPoll;
 
 uint32_t chunkStreamFor(MessageType type)
 {

@@ -29,6 +29,7 @@
 #include "ServerEventClassifier.hpp"
 #include "Transport.hpp"
 #include "VideoCodec.hpp"
+#include "../common/Constants.hpp"
 #include "../common/Result.hpp"
 
 #include <cstdint>
@@ -48,9 +49,9 @@ struct SessionOptions {
 	/** Connect to this numeric address (from TcpConnector::resolve) instead of every address of
 	 *  the URL's host, e.g. to avoid the draining node. TLS still verifies the URL's host name. */
 	std::optional<std::string> address;
-	int connectTimeoutMs = 10000;                  // per TCP connect attempt
-	int ioTimeoutMs = 10000;                       // TLS handshake, RTMP handshake, each command answer, each send
-	std::string bindAddress;                       // local numeric address to bind, empty = any
+	int connectTimeoutMs = constants::kDefaultConnectTimeoutMs; // per TCP connect attempt
+	int ioTimeoutMs = constants::kDefaultIoTimeoutMs; // TLS + RTMP handshake, each command answer, each send
+	std::string bindAddress;                          // local numeric address to bind, empty = any
 	bool allowSelfSigned = false;                  // TESTS ONLY: accept an RTMPS certificate no trusted CA signed
 	VideoCodec codecForConnect = VideoCodec::H264; // HEVC/AV1 add the E-RTMP fourCc fields to connect
 	bool supportsGoAway = true;                    // announce supportsGoAway in connect
