@@ -36,6 +36,16 @@ uint32_t chunkStreamFor(MessageType type)
 	}
 }
 
+/** Replaces every occurrence of the key in server-provided text (some servers echo the stream
+ *  name in descriptions); nothing we log, return or report may contain it. */
+void redactInPlace(std::string &text, const std::string &key)
+{
+	if (key.empty())
+		return;
+	for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at + 4))
+		text.replace(at, key.size(), "****");
+}
+
 } // namespace
 
 RtmpSession::~RtmpSession()
@@ -301,6 +311,19 @@ Result<void> RtmpSession::feedBytes(std::span<const uint8_t> bytes)
 		auto event = classifier_.classify(message);
 		if (!event)
 			continue;
+		if (auto *status = std::get_if<StatusEvent>(&*event)) {
+			redactInPlace(status->code, options_.streamKey);
+			redactInPlace(status->description, options_.streamKey);
+		} else if (auto *reconnect = std::get_if<ReconnectRequestEvent>(&*event)) {
+			redactInPlace(reconnect->description, options_.streamKey);
+		} else if (auto *result = std::get_if<CommandResultEvent>(&*event)) {
+			for (auto &arg : result->arguments) {
+				for (auto &[name, value] : arg.properties) {
+					if (value.isString())
+						redactInPlace(value.string, options_.streamKey);
+				}
+			}
+		}
 		GOAWAY_LOG_DEBUG("server event: %s", describe(*event).c_str());
 		handleHousekeeping(*event);
 		pending_.push_back(std::move(*event));
