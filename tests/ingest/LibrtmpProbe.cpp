@@ -20,8 +20,9 @@ constexpr int kFrameMs = 33;          // 30 fps pacing, like a live encoder
 
 std::vector<char> tag(uint8_t type, uint32_t ts, const std::vector<uint8_t> &body)
 {
-	std::vector<char> t;
+	// FLV tag (FLV spec E.4.1): 11-byte header, body, 4-byte PreviousTagSize.
 	const uint32_t n = static_cast<uint32_t>(body.size());
+	const uint32_t prev = 11 + n;
 	const uint8_t head[11] = {type,
 				  uint8_t(n >> 16),
 				  uint8_t(n >> 8),
@@ -33,11 +34,12 @@ std::vector<char> tag(uint8_t type, uint32_t ts, const std::vector<uint8_t> &bod
 				  0,
 				  0,
 				  0};
-	t.insert(t.end(), head, head + 11);
-	t.insert(t.end(), body.begin(), body.end());
-	const uint32_t prev = 11 + n;
 	const uint8_t tail[4] = {uint8_t(prev >> 24), uint8_t(prev >> 16), uint8_t(prev >> 8), uint8_t(prev)};
-	t.insert(t.end(), tail, tail + 4);
+	std::vector<char> t(11 + n + 4);
+	std::memcpy(t.data(), head, sizeof(head));
+	if (n > 0)
+		std::memcpy(t.data() + 11, body.data(), n);
+	std::memcpy(t.data() + 11 + n, tail, sizeof(tail));
 	return t;
 }
 
@@ -97,8 +99,11 @@ int main(int argc, char **argv)
 	int goAways = 0;
 	const auto start = std::chrono::steady_clock::now();
 	for (int i = 0; i < seconds * 1000 / kFrameMs; ++i) {
-		std::vector<uint8_t> body{uint8_t(i % 60 == 0 ? 0x17 : 0x27), 1, 0, 0, 0};
-		body.resize(400, uint8_t(i));
+		// AVC NALU tag body: frame type / codec, AVCPacketType 1, composition time 0, payload.
+		std::vector<uint8_t> body(400, uint8_t(i));
+		body[0] = uint8_t(i % 60 == 0 ? 0x17 : 0x27);
+		body[1] = 1;
+		body[2] = body[3] = body[4] = 0;
 		auto t = tag(9, static_cast<uint32_t>(i * kFrameMs), body);
 		if (RTMP_Write(r, t.data(), static_cast<int>(t.size())) <= 0) {
 			std::fprintf(stderr, "write failed\n");
