@@ -64,7 +64,13 @@ Result<std::vector<uint8_t>> LibrtmpHandshake::run(Transport &transport, std::sp
 	std::unique_ptr<RTMP, RtmpDeleter> r(RTMP_Alloc());
 	if (!r)
 		return fail(ErrorCode::Internal, "RTMP_Alloc failed");
-	RTMP_Init(r.get());
+	{
+		// RTMP_Init lazily initialises librtmp's global TLS context without locking; sessions
+		// may connect on several threads at once (make-before-break pre-connects).
+		static std::mutex initMutex;
+		std::lock_guard lock(initMutex);
+		RTMP_Init(r.get());
+	}
 	// Plain RTMP flags even for RTMPS: librtmp must not start TLS itself (see header).
 	r->Link.protocol = RTMP_PROTOCOL_RTMP | RTMP_FEATURE_WRITE;
 	r->Link.timeout = (ioTimeoutMs + 999) / 1000;
