@@ -7,9 +7,12 @@ usage: test_stream_handoffs.py SCENARIO BUILD_DIR INGEST_BINARY
 scenarios: goaway, reconnect, rtt100, refuse, hang, drop-mid-gop
 """
 
+import http.server
+import json
 import os
 import sys
 import tempfile
+import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import obsharness  # noqa: E402
@@ -29,9 +32,32 @@ SCENARIOS = {
     "hang": (["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0,hang", "--signal", "reconnect",
               "--reconnect-tcurl", "absolute", "--goaway-every", "15s"], 45, 2),
     # The old node drops the connection mid-GOP right after its Go Away: resume from the last keyframe.
+    # Go Away, and a local HTTP ingest list (this plugin's generic shape) naming the other node first.
+    "ingest-list": (["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--signal", "goaway", "--goaway-every", "10s"], 35, 3),
     "drop-mid-gop": (["--listen", "127.0.0.1:0,drop-after-signal=300", "--listen", "127.0.0.1:0", "--signal", "goaway",
                       "--goaway-every", "10s"], 40, 3),
 }
+
+
+def serve_ingest_list(ports):
+    """A loopback HTTP ingest list: node n1 first, then n0. Returns (server, url)."""
+    body = json.dumps({"ingests": [{"url": "rtmp://127.0.0.1:%d/live" % ports[1], "priority": 1, "name": "n1"},
+                                   {"url": "rtmp://127.0.0.1:%d/live" % ports[0], "priority": 2, "name": "n0"}]}).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, "http://127.0.0.1:%d/ingests" % server.server_address[1]
 
 
 def main():
@@ -40,12 +66,18 @@ def main():
     workdir = tempfile.mkdtemp(prefix="goaway-e2e-%s-" % scenario)
     print("scenario %s, work dir %s" % (scenario, workdir), flush=True)
     ingest = Ingest(ingest_bin, args, workdir)
+    extra, list_server = [], None
     try:
+        if scenario == "ingest-list":
+            list_server, list_url = serve_ingest_list([ingest.port(0), ingest.port(1)])
+            extra = ["--set", "resolver=ingest-list", "--set", "ingest_list_url=" + list_url]
         url = "rtmp://127.0.0.1:%d/live" % ingest.port(0)
         with obsharness.xdisplay() as display:
-            stats = run_stream(build_dir, display, url, seconds, workdir)
+            stats = run_stream(build_dir, display, url, seconds, workdir, extra=extra)
     finally:
         report = ingest.stop()
+        if list_server:
+            list_server.shutdown()
     final = stats.get("finalStats") or {}
     handoffs = stats.get("handoffs") or []
     check(not stats.get("error"), "goaway-stream ran: %s" % stats.get("error", "ok"))
@@ -84,6 +116,11 @@ def main():
         nodes = [c["node"] for c in published]
         check(len(set(nodes)) == 2, "the stream moved between both nodes: %s" % nodes)
         check(all(c["fcUnpublish"] for c in published[:-1]), "the old connection is closed gracefully after a ReconnectRequest")
+    if scenario == "ingest-list":
+        first = ok[0] if ok else {}
+        check(first.get("toSource") == "ingest list" and first.get("to", {}).get("port") == ingest.port(1),
+              "the first Go Away moved the stream to the node the ingest list names first (%s)" % first.get("to"))
+        check(published[1]["node"] == "n1", "the second publish landed on n1")
     if scenario in ("refuse", "hang"):
         check(all(c["node"] == "n0" for c in published), "every publish landed on the working node")
     print("PASS", flush=True)
