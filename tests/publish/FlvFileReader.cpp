@@ -37,7 +37,7 @@ bool FlvTag::isVideoEndOfSequence() const
 
 bool FlvTag::isVideoKeyframe() const
 {
-	if (!isVideo() || data.empty() || isVideoSequenceHeader())
+	if (!isVideo() || data.empty() || isVideoSequenceHeader() || isVideoEndOfSequence())
 		return false;
 	uint8_t frameType = (data[0] & 0x80) ? ((data[0] >> 4) & 0x07) : (data[0] >> 4);
 	return frameType == 1;

@@ -278,20 +278,26 @@ Result<void> Publisher::run()
 			return fail(ErrorCode::InvalidArgument, options_.input + " has no audio or video frames");
 		if (videoHeader_)
 			codec_ = videoHeader_->videoCodec();
-		// One pass lasts from the first frame to the last plus one video frame interval, so
-		// looped timestamps keep the frame rate across the seam.
-		uint32_t first = media.front()->timestampMs, last = media.back()->timestampMs, interval = 0;
-		uint32_t previousVideo = UINT32_MAX;
-		for (const auto *tag : media) {
-			if (!tag->isVideo())
-				continue;
-			if (previousVideo != UINT32_MAX && tag->timestampMs > previousVideo) {
-				interval = tag->timestampMs - previousVideo;
-				break;
+		// Looping: each stream's pass is (its last frame + one of its intervals − its first frame);
+		// the pass lasts the shorter of the two, and frames of the longer stream past it are left
+		// out, so both cadences continue across the seam without a gap.
+		const uint32_t first = media.front()->timestampMs;
+		uint32_t passMs = UINT32_MAX;
+		uint32_t streamFirst[2] = {UINT32_MAX, UINT32_MAX}; // [0] audio, [1] video
+		for (bool video : {true, false}) {
+			uint32_t last = 0, previous = UINT32_MAX, interval = 0;
+			for (const auto *tag : media) {
+				if (tag->isVideo() != video || tag->isVideoEndOfSequence())
+					continue;
+				streamFirst[video] = std::min(streamFirst[video], tag->timestampMs);
+				if (previous != UINT32_MAX && tag->timestampMs > previous)
+					interval = tag->timestampMs - previous; // the last regular interval
+				previous = last = tag->timestampMs;
 			}
-			previousVideo = tag->timestampMs;
+			if (previous != UINT32_MAX)
+				passMs = std::min(passMs, last + interval - streamFirst[video]);
 		}
-		const uint32_t passMs = last - first + (interval ? interval : 23);
+		passMs = std::max<uint32_t>(passMs, 1);
 
 		auto opened = openSession(currentUrl_, true);
 		if (!opened)
@@ -308,6 +314,10 @@ Result<void> Publisher::run()
 				const uint32_t ts = tag->timestampMs - first + static_cast<uint32_t>(loop) * passMs;
 				if (limitMs > 0 && ts >= limitMs)
 					break;
+				if (options_.loops > 1 && tag->timestampMs - streamFirst[tag->isVideo()] >= passMs)
+					continue;
+				if (tag->isVideoEndOfSequence() && loop + 1 < options_.loops)
+					continue; // the stream goes on: end of sequence only after the last pass
 				if (options_.speed > 0) {
 					auto due = start + std::chrono::microseconds(
 								   static_cast<int64_t>(ts * 1000.0 / options_.speed));
