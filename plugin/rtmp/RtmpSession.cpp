@@ -6,6 +6,8 @@
 #include "../common/Log.hpp"
 
 #include <chrono>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 
 namespace goaway::rtmp {
 
@@ -242,6 +244,14 @@ std::vector<ServerEvent> RtmpSession::poll()
 				     std::make_move_iterator(pending_.end()));
 	pending_.clear();
 	return out;
+}
+
+size_t RtmpSession::unacknowledgedBytes() const
+{
+	int queued = 0;
+	if (!transport_.isOpen() || ::ioctl(transport_.fd(), SIOCOUTQ, &queued) != 0 || queued < 0)
+		return 0;
+	return static_cast<size_t>(queued);
 }
 
 bool RtmpSession::waitReadable(int timeoutMs)

@@ -132,6 +132,10 @@ public:
 	/** FCUnpublish + deleteStream (when publishing / a stream exists), TLS close_notify, close. */
 	void closeGracefully();
 
+	/** Bytes written to the socket that the peer has not acknowledged yet (Linux SIOCOUTQ); a
+	 *  growing value means the network cannot keep up — input for congestion reporting. */
+	size_t unacknowledgedBytes() const;
+
 	State state() const { return state_; }
 	bool isOpen() const { return state_ == State::Connected || state_ == State::Publishing; }
 	SessionStats stats() const { return stats_; }
