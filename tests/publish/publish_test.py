@@ -7,6 +7,7 @@ end; readiness comes from goaway-ingest's ready file or a successful TCP connect
   publish_test.py ingest  --publish BIN --ingest BIN --signal goaway|reconnect [--tcurl FORM] [--mode M]
   publish_test.py nginx   --publish BIN
   publish_test.py rtmps   --publish BIN --ingest BIN
+  publish_test.py mux     --mux-check BIN --codec h264|hevc|av1   (plugin/flv against FFmpeg)
 """
 import argparse
 import json
@@ -267,10 +268,58 @@ def test_rtmps(args, workdir):
           "every frame went through librtmp's handshake + our TLS session to the ingest (%d)" % s["uniqueVideoFrames"])
 
 
+ENCODERS = {
+    "h264": (["-c:v", "libx264", "-preset", "ultrafast", "-profile:v", "high", "-bf", "0", "-g", "30",
+              "-bsf:v", "h264_metadata=aud=insert", "-f", "h264"], "h264"),
+    "hevc": (["-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "bframes=0:keyint=30:log-level=error",
+              "-bsf:v", "hevc_metadata=aud=insert", "-f", "hevc"], "hevc"),
+    "av1": (["-c:v", "libaom-av1", "-cpu-used", "8", "-row-mt", "1", "-g", "30", "-f", "obu"], "av1"),
+}
+
+
+def ffmpeg_reads_enhanced_flv():
+    """FFmpeg 6.1 added E-RTMP (hvc1 / av01) to its FLV demuxer."""
+    out = subprocess.run(["ffmpeg", "-version"], stdout=subprocess.PIPE, text=True).stdout.split()
+    try:
+        major, minor = (int(x) for x in out[2].split(".")[:2])
+    except (IndexError, ValueError):
+        return True
+    return (major, minor) >= (6, 1)
+
+
+def test_mux(args, workdir):
+    seconds, frames = 3, 3 * FPS
+    if args.codec != "h264" and not ffmpeg_reads_enhanced_flv():
+        print("SKIP: this FFmpeg cannot read E-RTMP FLV (needs 6.1+)")
+        sys.exit(77)
+    encoder, name = ENCODERS[args.codec]
+    raw = os.path.join(workdir, "in." + args.codec)
+    flv = os.path.join(workdir, "out.flv")
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "lavfi",
+                    "-i", "testsrc=size=320x240:rate=%d" % FPS, "-t", str(seconds), "-pix_fmt", "yuv420p",
+                    *encoder, raw], check=True, timeout=150)
+    run = subprocess.run([args.mux_check, args.codec, raw, flv, str(FPS)], stdout=subprocess.PIPE, text=True, timeout=60)
+    check(run.returncode == 0, "goaway-flv-mux-check muxed the %s stream" % args.codec)
+    check(int(run.stdout.strip()) == frames, "the encoder gave %d access units" % frames)
+    probe = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                            "stream=codec_name,width,height,nb_read_frames", "-of", "json", flv],
+                           stdout=subprocess.PIPE, text=True, timeout=60, check=True)
+    stream = json.loads(probe.stdout)["streams"][0]
+    print(stream)
+    check(stream["codec_name"] == name, "FFmpeg reads the FLV as %s" % name)
+    check((stream["width"], stream["height"]) == (320, 240), "FFmpeg reads 320x240 from the sequence header")
+    check(int(stream["nb_read_frames"]) == frames, "FFmpeg decodes all %d frames (%s)" % (frames, stream["nb_read_frames"]))
+    decode = subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-i", flv, "-f", "null", "-"],
+                            stderr=subprocess.PIPE, text=True, timeout=120)
+    check(decode.returncode == 0 and decode.stderr.strip() == "", "decoding reports no error: " + decode.stderr.strip()[:300])
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("suite", choices=["ingest", "nginx", "rtmps"])
-    parser.add_argument("--publish", required=True)
+    parser.add_argument("suite", choices=["ingest", "nginx", "rtmps", "mux"])
+    parser.add_argument("--publish")
+    parser.add_argument("--mux-check")
+    parser.add_argument("--codec", default="h264")
     parser.add_argument("--ingest")
     parser.add_argument("--signal", default="goaway")
     parser.add_argument("--tcurl", default="absolute")
@@ -282,7 +331,7 @@ def main():
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="goaway-publish-%s-" % args.suite)
     try:
-        {"ingest": test_ingest, "nginx": test_nginx, "rtmps": test_rtmps}[args.suite](args, workdir)
+        {"ingest": test_ingest, "nginx": test_nginx, "rtmps": test_rtmps, "mux": test_mux}[args.suite](args, workdir)
     except SystemExit:
         print("work files kept in " + workdir, file=sys.stderr)
         raise
