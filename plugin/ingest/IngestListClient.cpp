@@ -285,6 +285,10 @@ Result<IngestListClient::Fetched> IngestListClient::transfer(const std::string &
 	if (code == CURLE_TOO_MANY_REDIRECTS)
 		return fail(ErrorCode::Resolver,
 			    "ingest list redirected more than " + std::to_string(options_.maxRedirects) + " times");
+	if (code == CURLE_UNSUPPORTED_PROTOCOL)
+		return fail(ErrorCode::Resolver,
+			    https ? "ingest list redirected away from https (refused)"
+				  : "ingest list redirected to a scheme other than http/https (refused)");
 	if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
 		return fail(ErrorCode::TlsVerification,
 			    std::string("ingest list TLS verification failed: ") + errorBuffer);

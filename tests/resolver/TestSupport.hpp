@@ -4,6 +4,7 @@
 // time and torn down by destructors; nothing sleeps to synchronise (readiness is a line on a pipe).
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -27,7 +28,8 @@ namespace goaway::test {
 /** The ingest-list server (ingest_list_server.py) on 127.0.0.1, port 0. */
 class ListServer {
 public:
-	ListServer()
+	/** `extraArgs`: more server options, e.g. {"--tls-cert", cert, "--tls-key", key}. */
+	explicit ListServer(std::vector<std::string> extraArgs = {})
 	{
 		int out[2];
 		if (pipe(out) != 0)
@@ -36,8 +38,12 @@ public:
 		posix_spawn_file_actions_init(&actions);
 		posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
 		posix_spawn_file_actions_addclose(&actions, out[0]);
-		const char *argv[] = {GOAWAY_TEST_PYTHON, GOAWAY_TEST_LIST_SERVER, "--lifetime", "120", nullptr};
-		if (posix_spawn(&pid_, GOAWAY_TEST_PYTHON, &actions, nullptr, const_cast<char **>(argv), environ) != 0)
+		std::vector<const char *> argv{GOAWAY_TEST_PYTHON, GOAWAY_TEST_LIST_SERVER, "--lifetime", "120"};
+		for (const auto &arg : extraArgs)
+			argv.push_back(arg.c_str());
+		argv.push_back(nullptr);
+		if (posix_spawn(&pid_, GOAWAY_TEST_PYTHON, &actions, nullptr, const_cast<char **>(argv.data()),
+				environ) != 0)
 			throw std::runtime_error("cannot start " GOAWAY_TEST_LIST_SERVER);
 		posix_spawn_file_actions_destroy(&actions);
 		close(out[1]);
@@ -60,9 +66,10 @@ public:
 	ListServer &operator=(const ListServer &) = delete;
 
 	int port() const { return port_; }
-	std::string url(const std::string &pathAndQuery) const
+	std::string url(const std::string &pathAndQuery, const char *scheme = "http",
+			const char *host = "127.0.0.1") const
 	{
-		return "http://127.0.0.1:" + std::to_string(port_) + pathAndQuery;
+		return std::string(scheme) + "://" + host + ":" + std::to_string(port_) + pathAndQuery;
 	}
 
 	/** The next stdout line starting with `prefix` (earlier lines are skipped), or "" on timeout. */

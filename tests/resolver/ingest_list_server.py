@@ -6,6 +6,8 @@ given; prints "READY <port>" on stdout (and writes the port to --ready-file) onc
 then one "HIT <path>" line per request so a test can tell a request reached it. Exits by itself
 after --lifetime seconds so a crashed test never leaves it behind.
 
+With --tls-cert/--tls-key it serves HTTPS instead (the tests make a throwaway certificate).
+
 Paths (targets = comma-separated host:port, IPv6 as [::1]:port):
   /twitch?targets=..        Twitch / Amazon IVS shape, url_template rtmp://T/app/{stream_key}
   /generic?targets=..       generic shape {"ingests":[{"url":"rtmp://T/app","priority":i}]}
@@ -18,11 +20,12 @@ Paths (targets = comma-separated host:port, IPv6 as [::1]:port):
   /huge                     200 with 2 MiB and a Content-Length
   /huge-stream              200 with 2 MiB streamed without a Content-Length
   /redirect-loop            302 to itself forever
-  /redirect?to=PATH         302 to PATH (on this server)
+  /redirect?to=URL          302 to URL (a path on this server or an absolute URL)
   /status?code=N            answers HTTP N
 """
 import argparse
 import os
+import ssl
 import json
 import sys
 import threading
@@ -125,8 +128,14 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--ready-file")
     parser.add_argument("--lifetime", type=float, default=120.0)
+    parser.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    parser.add_argument("--tls-key", help="private key (PEM) for --tls-cert")
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    if args.tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     server.daemon_threads = True
     port = server.server_address[1]
     if args.ready_file:
