@@ -290,9 +290,31 @@ Value Value::makeString(std::string v)
 	return out;
 }
 
+Value::Value() = default;
+Value::~Value() = default;
+Value::Value(const Value &) = default;
+Value::Value(Value &&) noexcept = default;
+Value &Value::operator=(const Value &) = default;
+Value &Value::operator=(Value &&) noexcept = default;
+
 Value Value::makeNull()
 {
 	return Value{};
+}
+
+Value Value::makeObject()
+{
+	return makeObject(Properties{});
+}
+
+Value Value::makeEcmaArray()
+{
+	return makeEcmaArray(Properties{});
+}
+
+Value Value::makeStrictArray()
+{
+	return makeStrictArray(std::vector<Value>{});
 }
 
 Value Value::makeObject(Properties props)

@@ -35,19 +35,33 @@ using Properties = std::vector<std::pair<std::string, Value>>;
 /** One decoded or to-be-encoded AMF0 value. `type` is the marker it was (or will be) written with. */
 struct Value {
 	Marker type = Marker::Null;
-	double number = 0;       // Number, Date (ms since epoch)
-	bool boolean = false;    // Boolean
-	std::string string;      // String, LongString
-	Properties properties;   // Object, EcmaArray
+	double number = 0;        // Number, Date (ms since epoch)
+	bool boolean = false;     // Boolean
+	std::string string;       // String, LongString
+	Properties properties;    // Object, EcmaArray
 	std::vector<Value> items; // StrictArray
+
+	// Special members defined in Amf0.cpp, where Value is complete: implicit ones would make
+	// clang instantiate ~vector<pair<string, Value>> while that pair is still incomplete.
+	Value();
+	~Value();
+	Value(const Value &);
+	Value(Value &&) noexcept;
+	Value &operator=(const Value &);
+	Value &operator=(Value &&) noexcept;
 
 	static Value makeNumber(double v);
 	static Value makeBoolean(bool v);
 	static Value makeString(std::string v);
 	static Value makeNull();
-	static Value makeObject(Properties props = {});
-	static Value makeEcmaArray(Properties props = {});
-	static Value makeStrictArray(std::vector<Value> items = {});
+	// Overloads rather than `= {}` defaults: clang rejects a default argument that builds a
+	// container of Value while Value is still incomplete.
+	static Value makeObject();
+	static Value makeObject(Properties props);
+	static Value makeEcmaArray();
+	static Value makeEcmaArray(Properties props);
+	static Value makeStrictArray();
+	static Value makeStrictArray(std::vector<Value> items);
 
 	bool isNumber() const { return type == Marker::Number; }
 	bool isBoolean() const { return type == Marker::Boolean; }
