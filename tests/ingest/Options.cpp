@@ -95,7 +95,11 @@ Result<int64_t> Options::parseDurationMs(const std::string &text)
 		scale = 60000;
 	double v = 0;
 	auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), v);
-	if (number.empty() || ec != std::errc() || end != number.data() + number.size() || v < 0)
+	// A year bounds every useful duration; it also keeps NaN, inf and 1e300 out of the int64
+	// conversion below (undefined behaviour, found by tests/fuzz).
+	constexpr double kMaxDurationMs = 365.0 * 24 * 3600 * 1000;
+	if (number.empty() || ec != std::errc() || end != number.data() + number.size() || v < 0 ||
+	    !(v * scale <= kMaxDurationMs))
 		return bad("'" + text + "' is not a duration (examples: 10s, 500ms, 2m, 1.5)");
 	return static_cast<int64_t>(v * scale);
 }
@@ -199,6 +203,8 @@ Result<Options> Options::parse(int argc, const char *const *argv)
 			o.readyFile = arg;
 		} else if (flag == "--report") {
 			o.reportFile = arg;
+		} else if (flag == "--media-log") {
+			o.mediaLog = arg;
 		} else if (flag == "--flv-dir") {
 			o.flvDir = arg;
 		} else if (flag == "--duration") {
@@ -319,6 +325,8 @@ Control and output
   --ready-file PATH          JSON with the bound nodes and control port, written once all listen
   --report PATH              JSON report written at exit (a one-line summary goes to stdout)
   --flv-dir DIR              write each stitched stream as DIR/<stream id>.flv
+  --media-log PATH           one line per audio/video message: arrival ms, connection, track (v/a),
+                             timestamp sent, timestamp in the stitched stream (-1: duplicate), bytes
   --duration DURATION        stop by itself after this long (SIGINT / SIGTERM also stop it cleanly)
   --show-stream-names        put stream names in the report and file names verbatim (default: redacted,
                              since a stream name is a stream key)
