@@ -256,6 +256,14 @@ void IngestServer::onMedia(ClientConnection &connection, const rtmp::Message &me
 	auto at = it->second.stitcher->onMedia(connection.record().id, message.timestamp, info, message.payload, nowMs);
 	if (at && it->second.flv)
 		(void)it->second.flv->writeTag(message.type, *at, message.payload);
+	if (!options_.mediaLog.empty() && info.frame) {
+		if (!mediaLog_.is_open())
+			mediaLog_.open(options_.mediaLog, std::ios::trunc);
+		// arrival ms, connection, track, timestamp as sent, stitched timestamp (-1: not kept), bytes
+		mediaLog_ << nowMs << ' ' << connection.record().id << ' ' << (info.track == Track::Video ? 'v' : 'a')
+			  << ' ' << message.timestamp << ' ' << (at ? int64_t(*at) : int64_t(-1)) << ' '
+			  << message.payload.size() << '\n';
+	}
 }
 
 IngestServer::SignalRequest IngestServer::defaultRequest() const
@@ -494,6 +502,8 @@ nlohmann::json IngestServer::report() const
 void IngestServer::finishRun()
 {
 	const int64_t now = nowMs();
+	if (mediaLog_.is_open())
+		mediaLog_.flush(); // complete before the report says the run is over
 	for (auto &c : connections_)
 		c->shutdown(now);
 	reap();

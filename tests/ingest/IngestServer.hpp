@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -98,6 +99,7 @@ private:
 	uint64_t nextConnectionId_ = 1;
 	uint64_t publishes_ = 0;
 	std::chrono::steady_clock::time_point start_;
+	std::ofstream mediaLog_; // --media-log: one line per audio / video message
 	int64_t nextScheduledSignalMs_ = -1;
 	int64_t stopAtMs_ = -1;
 	bool stop_ = false;

@@ -34,6 +34,7 @@ struct Options {
 	std::string readyFile;
 	std::string reportFile;
 	std::string flvDir;
+	std::string mediaLog;       // one line per audio / video message (benchmarks: latency per message)
 	double durationSeconds = 0; // 0 = until SIGINT / SIGTERM / quit
 	SignalKind signal = SignalKind::GoAway;
 	SignalMode mode = SignalMode::Signal;

@@ -1,7 +1,9 @@
 """Starts goaway-ingest for a test, talks to its control endpoint, and cleans up (python3 stdlib)."""
 
+import atexit
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -10,9 +12,34 @@ import tempfile
 import time
 
 READY_TIMEOUT = 10.0
+_work_dirs = []
+_failed = []
+
+
+def _cleanup():
+    # Work directories (logs, report, FLV) stay after a failure, or with GOAWAY_KEEP_TEST_DIRS=1.
+    if _failed or os.environ.get("GOAWAY_KEEP_TEST_DIRS") == "1":
+        for d in _work_dirs:
+            print("kept: " + d, flush=True)
+        return
+    for d in _work_dirs:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+atexit.register(_cleanup)
+_default_excepthook = sys.excepthook
+
+
+def _excepthook(kind, value, tb):
+    _failed.append(repr(value))
+    _default_excepthook(kind, value, tb)
+
+
+sys.excepthook = _excepthook
 
 
 def fail(msg):
+    _failed.append(msg)
     print("FAIL: " + msg, flush=True)
     sys.exit(1)
 
@@ -26,6 +53,7 @@ def check(cond, msg):
 class Ingest:
     def __init__(self, binary, args, workdir=None):
         self.dir = workdir or tempfile.mkdtemp(prefix="goaway-ingest-it-")
+        _work_dirs.append(self.dir)
         self.ready_path = os.path.join(self.dir, "ready.json")
         self.report_path = os.path.join(self.dir, "report.json")
         cmd = [binary, "--ready-file", self.ready_path, "--report", self.report_path, "--control", "127.0.0.1:0",

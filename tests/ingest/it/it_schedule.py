@@ -3,6 +3,7 @@ ingest cleanly with a report."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -51,3 +52,4 @@ except subprocess.TimeoutExpired:
     fail("--duration did not stop the ingest")
 check(p.returncode == 0 and os.path.exists(report_path), "--duration 500ms: stops by itself, report written")
 check(json.load(open(report_path))["connections"] == [], "empty report without clients")
+shutil.rmtree(work, ignore_errors=True)
