@@ -205,8 +205,6 @@ Result<Options> Options::parse(int argc, const char *const *argv)
 			o.reportFile = arg;
 		} else if (flag == "--media-log") {
 			o.mediaLog = arg;
-		} else if (flag == "--media-log") {
-			o.mediaLog = arg;
 		} else if (flag == "--flv-dir") {
 			o.flvDir = arg;
 		} else if (flag == "--duration") {
@@ -327,8 +325,6 @@ Control and output
   --ready-file PATH          JSON with the bound nodes and control port, written once all listen
   --report PATH              JSON report written at exit (a one-line summary goes to stdout)
   --flv-dir DIR              write each stitched stream as DIR/<stream id>.flv
-  --media-log PATH           one line per audio/video message: arrival ms, connection, track (v/a),
-                             timestamp sent, timestamp in the stitched stream (-1: duplicate), bytes
   --media-log PATH           one line per audio/video message: arrival ms, connection, track (v/a),
                              timestamp sent, timestamp in the stitched stream (-1: duplicate), bytes
   --duration DURATION        stop by itself after this long (SIGINT / SIGTERM also stop it cleanly)
