@@ -3,7 +3,10 @@
 // Needs an X display (Xvfb) for libobs' OpenGL renderer. Run it inside `unshare -n`.
 
 #include "RunnerOptions.hpp"
+#include "NullOutput.hpp"
+#include "SyntheticEncoder.hpp"
 #include "SyntheticSources.hpp"
+#include "ThreadCpu.hpp"
 
 #include <obs.h>
 #include <obs.hpp>
@@ -162,6 +165,8 @@ int run(const RunnerOptions &o)
 			modulesOk = loadModule(o.pluginDir, o.pluginData, "obs-rtmp-goaway") && modulesOk;
 		obs_post_load_modules();
 		goaway::runner::registerSyntheticSources();
+		goaway::runner::registerSyntheticEncoder();
+		goaway::runner::registerNullOutput();
 
 		OBSDataAutoRelease patternSettings = obs_data_create();
 		obs_data_set_int(patternSettings, "width", o.width);
@@ -180,7 +185,9 @@ int run(const RunnerOptions &o)
 		obs_data_set_string(videoSettings, "preset", o.x264Preset.c_str());
 		obs_data_set_string(videoSettings, "profile", "high");
 		OBSEncoderAutoRelease videoEncoder =
-			o.audioOnly ? nullptr : obs_video_encoder_create("obs_x264", "video", videoSettings, nullptr);
+			o.audioOnly
+				? nullptr
+				: obs_video_encoder_create(o.videoEncoderId.c_str(), "video", videoSettings, nullptr);
 		OBSDataAutoRelease audioSettings = obs_data_create();
 		obs_data_set_int(audioSettings, "bitrate", o.audioBitrateKbps);
 		OBSEncoderAutoRelease audioEncoder =
@@ -218,6 +225,7 @@ int run(const RunnerOptions &o)
 			OBSSignal reconnectOkSignal(sh, "reconnect_success", onReconnectSuccess, &events);
 			OBSSignal handoffSignal(sh, "handoff", onHandoff, &events);
 
+			const auto threadsBeforeStart = goaway::runner::ThreadCpu::now();
 			const auto began = std::chrono::steady_clock::now();
 			if (!obs_output_start(output)) {
 				const char *err = obs_output_get_last_error(output);
@@ -228,10 +236,26 @@ int run(const RunnerOptions &o)
 				auto nextHandoff = o.handoffEvery > 0
 							   ? began + std::chrono::duration<double>(o.handoffEvery)
 							   : std::chrono::steady_clock::time_point::max();
+				// Sender benchmark: CPU and bytes between cpuFrom (steady streaming) and the end.
+				auto cpuAt =
+					o.cpuFrom > 0
+						? began + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+								  std::chrono::duration<double>(o.cpuFrom))
+						: std::chrono::steady_clock::time_point::max();
+				goaway::runner::ThreadCpu cpuBefore;
+				uint64_t bytesBefore = 0;
 				std::unique_lock lock(events.mutex);
 				while (!events.stopped && !interrupted && std::chrono::steady_clock::now() < end) {
-					const auto wakeAt = std::min(end, nextHandoff);
+					auto wakeAt = std::min(end, nextHandoff);
+					if (cpuAt < wakeAt)
+						wakeAt = cpuAt;
 					events.changed.wait_until(lock, wakeAt);
+					if (std::chrono::steady_clock::now() >= cpuAt) {
+						cpuBefore = goaway::runner::ThreadCpu::now();
+						bytesBefore = obs_output_get_total_bytes(output);
+						cpuAt = std::chrono::steady_clock::time_point::max();
+						stats["cpuStarted"] = true;
+					}
 					if (std::chrono::steady_clock::now() >= nextHandoff) {
 						lock.unlock();
 						calldata_t cd = {};
@@ -246,6 +270,11 @@ int run(const RunnerOptions &o)
 				}
 				const bool stoppedByItself = events.stopped;
 				lock.unlock();
+				if (stats.contains("cpuStarted")) {
+					stats["cpu"] = goaway::runner::ThreadCpu::delta(
+						cpuBefore, goaway::runner::ThreadCpu::now(), threadsBeforeStart);
+					stats["cpu"]["bytes"] = obs_output_get_total_bytes(output) - bytesBefore;
+				}
 				// Statistics first: the output's own counters are final only while it exists.
 				stats["handoffs"] = callJsonProc(output, "get_handoffs");
 				stats["state"] = callJsonProc(output, "get_state");

@@ -26,7 +26,12 @@ const char *kUsage =
 	"  --module-data-dir DIR   OBS's plugin data folder (default /usr/share/obs/obs-plugins)\n"
 	"  --set KEY=VALUE         an output setting (repeatable), e.g. --set handoff_mode=break-before-make\n"
 	"  --handoff-every S       ask the output for a manual handoff every S seconds\n"
-	"  --json PATH             also write the statistics to PATH\n";
+	"  --json PATH             also write the statistics to PATH\n"
+	"  --video-encoder ID      obs_x264 (default) or goaway_bench_h264 (synthetic H.264 of exactly the\n"
+	"                          bitrate, nearly free: for sender benchmarks)\n"
+	"  --output goaway_bench_null_output   discards the packets (the benchmarks' baseline)\n"
+	"  --cpu-from S            report CPU time (process and per thread) and bytes sent between S seconds\n"
+	"                          after the start and the end of the run\n";
 
 bool parseSize(const char *s, uint32_t &w, uint32_t &h)
 {
@@ -94,6 +99,10 @@ std::optional<RunnerOptions> parseRunnerOptions(int argc, char **argv, int &exit
 			o.moduleDataDir = v;
 		else if (arg == "--json")
 			o.jsonPath = v;
+		else if (arg == "--video-encoder")
+			o.videoEncoderId = v;
+		else if (arg == "--cpu-from")
+			o.cpuFrom = std::atof(v);
 		else if (arg == "--handoff-every")
 			o.handoffEvery = std::atof(v);
 		else if (arg == "--set") {

@@ -27,6 +27,8 @@ struct RunnerOptions {
 	double handoffEvery = 0; // seconds between manual handoffs (request_handoff proc); 0 = never
 	std::vector<std::pair<std::string, std::string>> outputSettings; // --set key=value
 	bool audioOnly = false;
+	std::string videoEncoderId = "obs_x264"; // or goaway_bench_h264 (synthetic, for sender benchmarks)
+	double cpuFrom = 0; // > 0: report CPU time (process, per thread) and bytes from this many seconds after start
 };
 
 /** Parses argv; on --help or an error prints usage and returns nullopt (exitCode set). */
