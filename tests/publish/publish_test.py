@@ -111,9 +111,10 @@ def publish(binary, flv, url, workdir, extra=(), timeout=120):
     return proc.returncode, result, proc.stderr
 
 
-def test_ingest(args, workdir):
+def test_ingest(args, workdir, flv=None, fourcc=None):
     seconds = args.seconds
-    flv = make_input(workdir, seconds)
+    if flv is None:
+        flv = make_input(workdir, seconds)
     extra = ["--signal", args.signal, "--goaway-every", args.every]
     nodes = 1
     if args.signal == "reconnect":
@@ -149,6 +150,8 @@ def test_ingest(args, workdir):
         check(c["connect"]["supportsGoAway"] and c["connect"]["supportsGoAwayType"] == "boolean",
               "connection %d announced supportsGoAway as an AMF0 boolean" % c["id"])
         check(c["connect"]["capsEx"] == 1, "connection %d announced capsEx 1" % c["id"])
+        if fourcc:
+            check(c["connect"]["fourCcList"] == [fourcc], "connection %d announced fourCcList [%s]" % (c["id"], fourcc))
         kinds = [x["kind"] for x in c["signalsSent"]]
         if c is conns[-1]:
             continue  # signalled too close to the end for a keyframe to follow: ends the stream gracefully
@@ -314,9 +317,25 @@ def test_mux(args, workdir):
     check(decode.returncode == 0 and decode.stderr.strip() == "", "decoding reports no error: " + decode.stderr.strip()[:300])
 
 
+def test_enhanced(args, workdir):
+    """HEVC / AV1 through E-RTMP end to end: real encoder → FlvMuxer (goaway-flv-mux-check) →
+    goaway-publish (E-RTMP connect fields, extended video headers) → goaway-ingest with Go Away."""
+    encoder, _ = ENCODERS[args.codec]
+    encoder = [("60" if x == "30" else x) for x in encoder]  # keyint 2 s
+    encoder = [x.replace("keyint=30", "keyint=60") for x in encoder]
+    raw = os.path.join(workdir, "in." + args.codec)
+    flv = os.path.join(workdir, "enhanced.flv")
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "lavfi",
+                    "-i", "testsrc=size=320x240:rate=%d" % FPS, "-t", str(args.seconds), "-pix_fmt", "yuv420p",
+                    *encoder, raw], check=True, timeout=150)
+    run = subprocess.run([args.mux_check, args.codec, raw, flv, str(FPS)], stdout=subprocess.PIPE, text=True, timeout=60)
+    check(run.returncode == 0 and int(run.stdout) == args.seconds * FPS, "muxed %s frames" % run.stdout.strip())
+    test_ingest(args, workdir, flv, {"hevc": "hvc1", "av1": "av01"}[args.codec])
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("suite", choices=["ingest", "nginx", "rtmps", "mux"])
+    parser.add_argument("suite", choices=["ingest", "nginx", "rtmps", "mux", "enhanced"])
     parser.add_argument("--publish")
     parser.add_argument("--mux-check")
     parser.add_argument("--codec", default="h264")
@@ -331,7 +350,8 @@ def main():
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="goaway-publish-%s-" % args.suite)
     try:
-        {"ingest": test_ingest, "nginx": test_nginx, "rtmps": test_rtmps, "mux": test_mux}[args.suite](args, workdir)
+        {"ingest": test_ingest, "nginx": test_nginx, "rtmps": test_rtmps, "mux": test_mux,
+         "enhanced": test_enhanced}[args.suite](args, workdir)
     except SystemExit:
         print("work files kept in " + workdir, file=sys.stderr)
         raise
