@@ -32,6 +32,7 @@ clockid_t threadClock(int tid)
 ThreadCpu ThreadCpu::now()
 {
 	ThreadCpu s;
+	s.wallNs = clockNs(CLOCK_MONOTONIC);
 	s.processNs = clockNs(CLOCK_PROCESS_CPUTIME_ID);
 	DIR *dir = opendir("/proc/self/task");
 	if (!dir)
@@ -59,7 +60,9 @@ nlohmann::json ThreadCpu::delta(const ThreadCpu &earlier, const ThreadCpu &later
 				   {"ns", entry.second - std::min(before, entry.second)},
 				   {"new", !reference.threads.contains(tid)}});
 	}
-	return {{"processNs", later.processNs - earlier.processNs}, {"threads", threads}};
+	return {{"wallNs", later.wallNs - earlier.wallNs},
+		{"processNs", later.processNs - earlier.processNs},
+		{"threads", threads}};
 }
 
 } // namespace goaway::runner
