@@ -14,6 +14,7 @@ from rtmp_test_client import Client, amf_encode  # noqa: E402
 ing = Ingest(ingest_binary(), ["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0,refuse",
                                "--listen", "127.0.0.1:0,hang", "--listen", "127.0.0.1:0,reject-publish",
                                "--listen", "127.0.0.1:0,latency=100", "--listen", "127.0.0.1:0,drop-mid-gop=0",
+                               "--listen", "127.0.0.1:0,drop-after-signal=0",
                                "--refuse-second-publisher", "--show-stream-names"])
 
 
@@ -76,6 +77,20 @@ try:
     d.video(33, False)
     check(closed_by_server(d), "drop-mid-gop: dropped at the first non-key frame")
 
+    g = Client("127.0.0.1", ing.port(6))
+    g.handshake()
+    g.connect("live", "rtmp://127.0.0.1/live", {"supportsGoAway": True})
+    g.publish("late")
+    g.headers()
+    g.video(0, True)
+    g.video(33, False)
+    ing.wait("publishes=3 video=4")
+    check(ing.control("goaway stream=late") == "ok sent=1 closed=0 skipped=0", "drop-after-signal: Go Away sent")
+    g.wait_for(lambda m: m.type == 32)
+    g.video(66, True)  # a keyframe is where a client should switch: not dropped
+    g.video(99, False)  # still on the old connection mid-GOP: dropped
+    check(closed_by_server(g), "drop-after-signal: dropped at the first non-key frame after the signal")
+
     # Malformed input: each closes only its own connection.
     bad = Client("127.0.0.1", ing.port(0))
     bad.handshake()
@@ -108,4 +123,7 @@ for expected in ["refused (node fault)", "publish rejected: reject-publish fault
                  "server drop mid-GOP (node fault)"]:
     check(expected in reasons, "report: " + expected)
 check(len([r for r in reasons if r and r.startswith("protocol error: ")]) == 3, "report: three protocol errors")
+late = [c for c in report["connections"] if c["stream"] == "late"][0]
+check(late["closeReason"] == "server drop mid-GOP (node fault)" and late["videoFrames"] == 3 and
+      [s["kind"] for s in late["signalsSent"]] == ["goaway"], "report: the late switcher dropped after its Go Away")
 check(any("chunk size" in r for r in reasons if r), "the chunk size error names its cause")
