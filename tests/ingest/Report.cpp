@@ -59,8 +59,11 @@ json Report::connectionJson(const ConnectionRecord &c, const std::vector<StreamR
 	const bool published = c.publishedAtMs.has_value();
 	json firstMedia = nullptr;
 	if (published) {
-		const bool ok = c.metadataFirst && c.videoHeaderFirst && c.firstVideoKeyframe &&
-				(c.audioHeaderFirst || !c.sawAudioFrame);
+		// Go Away spec: a resumed stream restarts with metadata, sequence headers and a keyframe
+		// (audio-only: any audio frame after its header).
+		const bool videoOk = !c.sawVideoFrame || (c.videoHeaderFirst && c.firstVideoKeyframe);
+		const bool audioOk = !c.sawAudioFrame || c.audioHeaderFirst;
+		const bool ok = c.metadataFirst && videoOk && audioOk && (c.sawVideoFrame || c.sawAudioFrame);
 		firstMedia = {{"metadata", c.metadataFirst},
 			      {"videoHeader", c.videoHeaderFirst},
 			      {"audioHeader", c.audioHeaderFirst},
