@@ -14,8 +14,9 @@ struct MediaInfo {
 	Track track = Track::Video;
 	bool sequenceHeader = false; // codec configuration (AVC/HEVC/AAC sequence start), not a frame
 	bool keyframe = false;       // video only: a frame a decoder can start from
-	bool frame = false;          // a coded frame (what the report counts); false for headers, end of
-		// sequence, command frames and empty bodies
+	/// A coded frame (what the report counts); false for headers, end of sequence, command frames
+	/// and empty bodies.
+	bool frame = false;
 
 	/** Classifies the body of a type-8 (audio) or type-9 (video) message. */
 	static MediaInfo classify(Track track, std::span<const uint8_t> body);
