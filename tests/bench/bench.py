@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmarks (issue 9): handoffs of four clients through goaway-ingest, and sender CPU.
+
+Callers are inside `unshare -n` with lo up (loopback only). python3 stdlib only.
+
+  bench.py handoffs CLIENT --build DIR --out DIR [--rtts 0,50,150] [--handoffs N]
+      CLIENT: plugin-mbb | plugin-bbm (rtmp_goaway_output) | obs-goaway (stock rtmp_output, Go Away;
+      meant for Debian 12's OBS 29.0.2) | obs-close (stock rtmp_output, the server closes the
+      connection instead; OBS's default reconnect settings). One JSON file per RTT in --out.
+  bench.py cpu --build DIR --out DIR [--seconds S] [--repeat N]
+      Sender CPU per GB: rtmp_goaway_output and rtmp_output against a null output, at 6 and 50 Mbps.
+  bench.py report --out DIR [--docs DIR]
+      Markdown table (table.md) and chart (dead-air.svg, dead-air.png when ImageMagick is there).
+"""
+
+import argparse
+import glob
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+os.environ.setdefault("GOAWAY_KEEP_TEST_DIRS", "1")  # the work directories are ours (results/)
+import obsharness  # noqa: E402
+from latency import cutover_latency  # noqa: E402
+from streamharness import Ingest, run_stream, single_stream  # noqa: E402
+from table import write_report  # noqa: E402
+
+FPS = 30
+KEYINT_S = 2
+AAC_FRAME_MS = 1024 * 1000.0 / 48000  # one AAC frame at 48 kHz
+# Seconds between server signals. A handoff waits for the next keyframe (KEYINT_S) in every client
+# that signals; OBS's own reconnect after a close waits 2 s (its default retry delay) before dialling.
+INTERVAL_S = {"plugin-mbb": 3, "plugin-bbm": 3, "obs-goaway": 4, "obs-close": 6}
+CLIENTS = {
+    "plugin-mbb": dict(output="rtmp_goaway_output", extra=["--set", "handoff_mode=make-before-break"], mode="signal"),
+    "plugin-bbm": dict(output="rtmp_goaway_output", extra=["--set", "handoff_mode=break-before-make"], mode="signal"),
+    "obs-goaway": dict(output="rtmp_output", extra=[], mode="signal"),
+    "obs-close": dict(output="rtmp_output", extra=[], mode="close"),
+}
+
+
+def ingest_bin(build):
+    return os.path.join(build, "tests", "ingest", "goaway-ingest")
+
+
+def read_media_log(path):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            p = line.split()
+            if len(p) == 6:
+                rows.append((int(p[0]), int(p[1]), p[2], int(p[3]), int(p[4]), int(p[5])))
+    return rows
+
+
+def lost_by_clock(rows, track, interval_ms):
+    """Frames of `track` that never arrived, from wall time: a stream of FPS frames a second should
+    carry (last arrival - first arrival) / interval + 1 frames. Needed where a client restarts its
+    timestamps on a new connection: the ingest then cannot see missing frames across the seam."""
+    arr = [r[0] for r in rows if r[2] == track and r[4] >= 0]
+    if len(arr) < 2:
+        return 0
+    expected = round((max(arr) - min(arr)) / interval_ms) + 1
+    return max(0, expected - len(arr))
+
+
+def analyse(workdir):
+    """The figures of one handoff run, from what its work directory holds (run.json, the ingest's
+    report.json and media.log, goaway-stream's statistics): `report` re-runs it, so the definitions
+    can change without measuring again."""
+    with open(os.path.join(workdir, "run.json")) as f:
+        result = json.load(f)
+    with open(os.path.join(workdir, "report.json")) as f:
+        report = json.load(f)
+    with open(os.path.join(workdir, "stream-%s.json" % result["output"])) as f:
+        stats = json.load(f)
+    stream = report["streams"][0]
+    rows = read_media_log(os.path.join(workdir, "media.log"))
+    cutovers = stream.get("cutovers", [])
+    lat = cutover_latency(rows, cutovers, {"v": 1000.0 / FPS, "a": AAC_FRAME_MS})
+    result.update({
+        "obsVersion": stats.get("obsVersion"), "handoffs": len(cutovers),
+        "timestampResets": sum(1 for c in cutovers if c.get("timestampReset")),
+        "missingFrames": stream["missingVideoFrames"] + stream["missingAudioFrames"],
+        "lostByClock": {"video": lost_by_clock(rows, "v", 1000.0 / FPS), "audio": lost_by_clock(rows, "a", AAC_FRAME_MS)},
+        "duplicates": stream["duplicateFrames"],
+        "cutovers": [dict(deadAirMs=c.get("deadAirMs"), cutoverDelayMs=c.get("cutoverDelayMs"),
+                          timestampReset=c.get("timestampReset", False), **l) for c, l in zip(cutovers, lat)],
+        "stream": {k: stream.get(k) for k in ("connections", "videoFrames", "audioFrames", "uniqueVideoFrames",
+                                               "uniqueAudioFrames", "maxMediaGapMs")},
+        "runner": {k: stats.get(k) for k in ("stoppedByItself", "stopCode", "lastError", "reconnects",
+                                              "reconnectSuccesses", "totalFrames", "framesDropped", "skippedFrames",
+                                              "error")},
+    })
+    return result
+
+
+def run_handoffs(args):
+    spec = CLIENTS[args.client]
+    interval = INTERVAL_S[args.client]
+    seconds = (args.handoffs + 1) * interval + 3
+    os.makedirs(args.out, exist_ok=True)
+    with obsharness.xdisplay() as display:
+        for rtt in [int(x) for x in args.rtts.split(",")]:
+            workdir = os.path.join(args.out, "%s-rtt%d" % (args.client, rtt))
+            os.makedirs(workdir, exist_ok=True)
+            node = "127.0.0.1:0,latency=%d" % (rtt // 2)
+            media_log = os.path.join(workdir, "media.log")
+            ingest = Ingest(ingest_bin(args.build), ["--listen", node, "--listen", node, "--signal", "goaway",
+                                                     "--mode", spec["mode"], "--goaway-every", "%ds" % interval,
+                                                     "--media-log", media_log], workdir)
+            began = time.monotonic()
+            try:
+                stats = run_stream(args.build, display, "rtmp://127.0.0.1:%d/live" % ingest.port(0), seconds, workdir,
+                                   output=spec["output"], extra=["--keyint", str(KEYINT_S), "--fps", str(FPS)] +
+                                   spec["extra"])
+            finally:
+                report = ingest.stop()
+            for flv in glob.glob(os.path.join(workdir, "*.flv")):
+                os.remove(flv)
+            single_stream(report)
+            with open(os.path.join(workdir, "run.json"), "w") as f:
+                json.dump({"client": args.client, "rtt": rtt, "output": spec["output"], "serverMode": spec["mode"],
+                           "intervalS": interval, "wallS": round(time.monotonic() - began, 1)}, f)
+            result = analyse(workdir)
+            with open(os.path.join(args.out, "handoffs-%s-rtt%d.json" % (args.client, rtt)), "w") as f:
+                json.dump(result, f, indent=1)
+            dead = [c["deadAirMs"] for c in result["cutovers"] if c["deadAirMs"] is not None]
+            print("%-11s rtt %3d ms: %2d handoffs, missing %d, lost by clock v%d/a%d, dup %d, dead air median %s "
+                  "max %s ms, latency back after %s ms (median)" %
+                  (args.client, rtt, result["handoffs"], result["missingFrames"], result["lostByClock"]["video"],
+                   result["lostByClock"]["audio"], result["duplicates"],
+                   statistics.median(dead) if dead else "-", max(dead) if dead else "-",
+                   _median([c["latencyRecoveryMs"] for c in result["cutovers"]])), flush=True)
+    return 0
+
+
+def _median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else "-"
+
+
+CPU_OUTPUTS = ["goaway_bench_null_output", "rtmp_goaway_output", "rtmp_output"]
+CPU_BITRATES = [6000, 50000]
+
+
+def run_cpu(args):
+    os.makedirs(args.out, exist_ok=True)
+    runs = []
+    with obsharness.xdisplay() as display:
+        for rep in range(args.repeat):
+            for kbps in CPU_BITRATES:
+                for output in args.outputs.split(","):
+                    workdir = os.path.join(args.out, "cpu-%s-%d-%d" % (output, kbps, rep))
+                    os.makedirs(workdir, exist_ok=True)
+                    ingest = Ingest(ingest_bin(args.build), ["--listen", "127.0.0.1:0"], workdir)
+                    try:
+                        stats = run_stream(args.build, display, "rtmp://127.0.0.1:%d/live" % ingest.port(0),
+                                           args.seconds, workdir, output=output,
+                                           extra=["--video-encoder", "goaway_bench_h264", "--bitrate", str(kbps),
+                                                  "--size", "640x360", "--fps", str(FPS), "--keyint", str(KEYINT_S),
+                                                  "--cpu-from", str(args.warmup)])
+                    finally:
+                        ingest.stop()
+                    for flv in glob.glob(os.path.join(workdir, "*.flv")):
+                        os.remove(flv)
+                    cpu = stats.get("cpu")
+                    if not cpu:
+                        raise SystemExit("no CPU figures from goaway-stream (%s): %s" % (output, stats.get("error")))
+                    out_threads = sum(t["ns"] for t in cpu["threads"] if t["new"])
+                    run = {"output": output, "kbps": kbps, "rep": rep, "wallNs": cpu["wallNs"],
+                           "processNs": cpu["processNs"], "newThreadsNs": out_threads, "bytes": cpu["bytes"],
+                           "threads": cpu["threads"], "obsVersion": stats.get("obsVersion")}
+                    runs.append(run)
+                    print("cpu %-24s %5d kbps rep %d: process %.3f s, threads started by the output %.3f s, "
+                          "%.1f MB in %.1f s" % (output, kbps, rep, run["processNs"] / 1e9, out_threads / 1e9,
+                                                 run["bytes"] / 1e6, run["wallNs"] / 1e9), flush=True)
+    with open(os.path.join(args.out, "cpu.json"), "w") as f:
+        json.dump(runs, f, indent=1)
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    h = sub.add_parser("handoffs")
+    h.add_argument("client", choices=sorted(CLIENTS))
+    h.add_argument("--build", required=True)
+    h.add_argument("--out", required=True)
+    h.add_argument("--rtts", default="0,50,150")
+    h.add_argument("--handoffs", type=int, default=10)
+    c = sub.add_parser("cpu")
+    c.add_argument("--build", required=True)
+    c.add_argument("--out", required=True)
+    c.add_argument("--seconds", type=float, default=16)
+    c.add_argument("--warmup", type=float, default=4)
+    c.add_argument("--repeat", type=int, default=2)
+    c.add_argument("--outputs", default=",".join(CPU_OUTPUTS))
+    r = sub.add_parser("report")
+    r.add_argument("--out", required=True)
+    r.add_argument("--docs")
+    args = ap.parse_args()
+    if args.cmd == "handoffs":
+        return run_handoffs(args)
+    if args.cmd == "cpu":
+        return run_cpu(args)
+    for run in glob.glob(os.path.join(args.out, "*-rtt*", "run.json")):
+        result = analyse(os.path.dirname(run))
+        with open(os.path.join(args.out, "handoffs-%s-rtt%d.json" % (result["client"], result["rtt"])), "w") as f:
+            json.dump(result, f, indent=1)
+    return write_report(args.out, args.docs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
