@@ -327,7 +327,8 @@ IngestServer::SignalOutcome IngestServer::signal(const SignalRequest &request, i
 		if (request.kind == SignalKind::GoAway)
 			c->sendGoAway(request.emptyBody, request.chunkStreamId, now);
 		else
-			c->sendReconnectRequest(tcUrlFor(*c, request.tcUrl), now);
+			c->sendReconnectRequest(request.tcUrlText ? request.tcUrlText : tcUrlFor(*c, request.tcUrl),
+						now);
 		if (stitcher)
 			stitcher->onSignal(r.id, kindName, now);
 		++outcome.sent;
@@ -360,6 +361,7 @@ std::optional<std::string> IngestServer::parseSignalRequest(const ControlCommand
 			return "tcurl= takes none, absolute, scheme-relative or path-relative";
 		r.tcUrl = *parsed;
 	}
+	r.tcUrlText = cmd.get("url");
 	if (auto mode = cmd.get("mode")) {
 		if (*mode == "signal")
 			r.mode = SignalMode::Signal;

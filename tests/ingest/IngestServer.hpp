@@ -62,6 +62,7 @@ private:
 		bool emptyBody = false;
 		uint32_t chunkStreamId = 2;
 		TcUrlForm tcUrl = TcUrlForm::Absolute;
+		std::optional<std::string> tcUrlText; // url=...: sent verbatim (fault tests: TLS, garbage)
 		bool skipSignalled = false;
 	};
 	struct SignalOutcome {
