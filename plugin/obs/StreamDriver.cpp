@@ -384,18 +384,22 @@ void StreamDriver::startResolve(const handoff::action::ResolveTargets &request)
 
 void StreamDriver::sendHeaders(handoff::SessionId id)
 {
-	auto *s = session(id);
-	if (!s)
-		return;
-	// Headers carry the timestamp media continues from (Go Away spec: timestamps continue).
-	const uint32_t ts = lastSendSession_ ? uint32_t(std::max<int64_t>(0, lastSentDtsMs_)) : 0;
-	Result<void> r = s->sendMessage(rtmp::MessageType::DataAmf0, ts, headers_.metadata);
+	// Sent just before the session's first media packet, stamped with that packet's timestamp, so
+	// every session's timeline starts at its first keyframe (timestamps continue; a replay from an
+	// older keyframe does not make the headers run ahead of the media).
+	headersPending_.insert(id);
+}
+
+Result<void> StreamDriver::sendPendingHeaders(rtmp::RtmpSession &s, handoff::SessionId id, uint32_t ts)
+{
+	if (!headersPending_.erase(id))
+		return {};
+	Result<void> r = s.sendMessage(rtmp::MessageType::DataAmf0, ts, headers_.metadata);
 	if (r && !headers_.videoHeader.empty())
-		r = s->sendMessage(rtmp::MessageType::Video, ts, headers_.videoHeader);
+		r = s.sendMessage(rtmp::MessageType::Video, ts, headers_.videoHeader);
 	if (r && !headers_.audioHeader.empty())
-		r = s->sendMessage(rtmp::MessageType::Audio, ts, headers_.audioHeader);
-	if (!r)
-		sessionFailed(id, r.error().message);
+		r = s.sendMessage(rtmp::MessageType::Audio, ts, headers_.audioHeader);
+	return r;
 }
 
 void StreamDriver::sendStored(handoff::SessionId id, handoff::PacketSeq seq)
@@ -411,11 +415,12 @@ void StreamDriver::sendStored(handoff::SessionId id, handoff::PacketSeq seq)
 	const auto at = now();
 	if (lastSendSession_ && *lastSendSession_ != id)
 		pendingDeadAirMs_ = handoff::msBetween(lastSendAt_, at);
-	auto r = s->sendMessage(p.isVideo ? rtmp::MessageType::Video : rtmp::MessageType::Audio,
-				uint32_t(std::max<int64_t>(0, p.dtsMs)), *p.data);
+	const uint32_t ts = uint32_t(std::max<int64_t>(0, p.dtsMs));
+	auto r = sendPendingHeaders(*s, id, ts);
+	if (r)
+		r = s->sendMessage(p.isVideo ? rtmp::MessageType::Video : rtmp::MessageType::Audio, ts, *p.data);
 	lastSendSession_ = id;
 	lastSendAt_ = at;
-	lastSentDtsMs_ = std::max(lastSentDtsMs_, p.dtsMs);
 	if (!r)
 		sessionFailed(id, r.error().message);
 	else
@@ -435,6 +440,7 @@ void StreamDriver::closeSession(handoff::SessionId id, bool gracefully)
 		s->closeSilently();
 	sessions_.erase(it);
 	publishPending_.erase(id);
+	headersPending_.erase(id);
 }
 
 void StreamDriver::sessionFailed(handoff::SessionId id, const std::string &reason)

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -91,6 +92,7 @@ private:
 	void execute(const handoff::Action &action);
 	void startResolve(const handoff::action::ResolveTargets &request);
 	void sendHeaders(handoff::SessionId id);
+	Result<void> sendPendingHeaders(rtmp::RtmpSession &s, handoff::SessionId id, uint32_t ts);
 	void sendStored(handoff::SessionId id, handoff::PacketSeq seq);
 	void closeSession(handoff::SessionId id, bool gracefully);
 	void sessionFailed(handoff::SessionId id, const std::string &reason);
@@ -111,13 +113,13 @@ private:
 	// Send thread only.
 	std::map<handoff::SessionId, std::unique_ptr<rtmp::RtmpSession>> sessions_;
 	std::map<handoff::SessionId, bool> publishPending_;
+	std::set<handoff::SessionId> headersPending_; // SendHeaders seen, first media not yet sent
 	std::map<handoff::PacketSeq, QueuedPacket> backlog_;
 	std::map<uint64_t, uint64_t> resolverToMachine_; // resolver request id -> machine request id
 	StreamHeaders headers_;
 	std::optional<handoff::SessionId> lastSendSession_;
 	handoff::TimePoint lastSendAt_{};
 	std::optional<int64_t> pendingDeadAirMs_; // send gap at the last change of session
-	int64_t lastSentDtsMs_ = 0;
 	uint64_t packetsSent_ = 0;
 	uint64_t bytesOfClosedSessions_ = 0;
 	bool finished_ = false;
