@@ -125,8 +125,9 @@ def ffprobe_counts(path):
     return counts
 
 
-def ffmpeg_publish(url, seconds, log_path):
+def ffmpeg_publish(url, seconds, log_path, output_options=()):
     cmd = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "warning", "-re",
            "-f", "lavfi", "-i", "testsrc=size=640x360:rate=30", "-f", "lavfi", "-i", "sine",
-           "-c:v", "libx264", "-preset", "veryfast", "-g", "60", "-c:a", "aac", "-t", str(seconds), "-f", "flv", url]
+           "-c:v", "libx264", "-preset", "veryfast", "-g", "60", "-c:a", "aac", "-t", str(seconds), "-f", "flv"]
+    cmd += list(output_options) + [url]
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(log_path, "w"))

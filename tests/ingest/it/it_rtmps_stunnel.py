@@ -53,18 +53,21 @@ ing = Ingest(ingest_binary(), ["--listen", "127.0.0.1:0", "--show-stream-names"]
 stunnel = None
 try:
     r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-                        "/CN=127.0.0.1", "-keyout", os.path.join(ing.dir, "key.pem"), "-out",
+                        "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", os.path.join(ing.dir, "key.pem"), "-out",
                         os.path.join(ing.dir, "cert.pem")], capture_output=True, timeout=60)
     check(r.returncode == 0, "self-signed certificate made with openssl")
     stunnel, tls_port = start_stunnel(ing.dir, ing.port(0))
     # (stunnel reaches the ingest only after a TLS handshake: the readiness probe never does.)
-    ff = ffmpeg_publish("rtmps://127.0.0.1:%d/live/tls" % tls_port, SECONDS, os.path.join(ing.dir, "ffmpeg.log"))
+    # ffmpeg verifies the certificate (explicitly: FFmpeg 5.1 does not by default, 9.0 does), with the
+    # self-signed certificate as its only trust anchor.
+    ff = ffmpeg_publish("rtmps://127.0.0.1:%d/live/tls" % tls_port, SECONDS, os.path.join(ing.dir, "ffmpeg.log"),
+                        ["-tls_verify", "1", "-ca_file", os.path.join(ing.dir, "cert.pem")])
     try:
         rc = ff.wait(timeout=SECONDS + 40)
     except subprocess.TimeoutExpired:
         ff.kill()
         fail("ffmpeg did not finish")
-    check(rc == 0, "ffmpeg published over rtmps:// through stunnel")
+    check(rc == 0, "ffmpeg verified the certificate and published over rtmps:// through stunnel")
     ing.wait("publishes=1 closed=1")
     report = ing.stop()
 finally:
