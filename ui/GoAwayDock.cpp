@@ -1,33 +1,162 @@
 #include "GoAwayDock.hpp"
+#include "BitrateChart.hpp"
+#include "HandoffTableModel.hpp"
+#include "OutputStatusModel.hpp"
 #include "UiText.hpp"
 
+#include <QFontMetrics>
+#include <QFormLayout>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QTableWidget>
+#include <QPushButton>
+#include <QTableView>
 #include <QVBoxLayout>
 
 namespace goaway::ui {
 
-GoAwayDock::GoAwayDock(QWidget *parent) : QWidget(parent)
+namespace {
+
+QLabel *valueLabel(const char *name, QWidget *parent)
+{
+	auto *label = new QLabel(parent);
+	label->setObjectName(name);
+	label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+	return label;
+}
+
+QString phaseColor(OutputStatusModel::Phase phase)
+{
+	switch (phase) {
+	case OutputStatusModel::Phase::Live:
+		return "#4caf50";
+	case OutputStatusModel::Phase::HandingOff:
+	case OutputStatusModel::Phase::Connecting:
+		return "#ffa020";
+	case OutputStatusModel::Phase::Reconnecting:
+	case OutputStatusModel::Phase::Error:
+		return "#e04040";
+	default:
+		return {};
+	}
+}
+
+} // namespace
+
+GoAwayDock::GoAwayDock(OutputStatusModel *status, HandoffTableModel *handoffs, QWidget *parent)
+	: QWidget(parent),
+	  status_(status)
 {
 	setObjectName("obsRtmpGoAwayDock");
 	auto *layout = new QVBoxLayout(this);
-	stateLabel_ = new QLabel(uiText("Dock.State.Idle"), this);
-	stateLabel_->setObjectName("goawayState");
-	layout->addWidget(stateLabel_);
+	layout->setContentsMargins(4, 4, 4, 4);
 
-	const char *columns[] = {"Dock.Column.Time",       "Dock.Column.Trigger",    "Dock.Column.Route",
-				 "Dock.Column.Keyframe",   "Dock.Column.Preconnect", "Dock.Column.DeadAir",
-				 "Dock.Column.FramesLost", "Dock.Column.Result"};
-	handoffTable_ = new QTableWidget(0, static_cast<int>(std::size(columns)), this);
-	QStringList headers;
-	for (const char *key : columns)
-		headers << uiText(key);
-	handoffTable_->setHorizontalHeaderLabels(headers);
-	handoffTable_->horizontalHeader()->setStretchLastSection(true);
+	auto *form = new QFormLayout();
+	form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+	stateLabel_ = valueLabel("goawayState", this);
+	stateLabel_->setWordWrap(true);
+	ingestLabel_ = valueLabel("goawayIngest", this);
+	supportLabel_ = valueLabel("goawaySupport", this);
+	uptimeLabel_ = valueLabel("goawayUptime", this);
+	bitrateLabel_ = valueLabel("goawayBitrate", this);
+	healthLabel_ = valueLabel("goawayHealth", this);
+	form->addRow(uiText("Dock.Label.State"), stateLabel_);
+	form->addRow(uiText("Dock.Label.Ingest"), ingestLabel_);
+	form->addRow(uiText("Dock.Label.Support"), supportLabel_);
+	form->addRow(uiText("Dock.Label.Uptime"), uptimeLabel_);
+	form->addRow(uiText("Dock.Label.Bitrate"), bitrateLabel_);
+	form->addRow(uiText("Dock.Label.Health"), healthLabel_);
+	layout->addLayout(form);
+
+	chart_ = new BitrateChart(status, this);
+	layout->addWidget(chart_);
+
+	handoffTable_ = new QTableView(this);
+	handoffTable_->setObjectName("goawayHandoffTable");
+	handoffTable_->setModel(handoffs);
 	handoffTable_->verticalHeader()->hide();
+	handoffTable_->horizontalHeader()->setStretchLastSection(true);
+	handoffTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
 	handoffTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-	layout->addWidget(handoffTable_);
+	handoffTable_->setWordWrap(false);
+	layout->addWidget(handoffTable_, 1);
+	// Fit the columns to their text whenever rows change (ResizeToContents sections computed
+	// while the dock was empty stay elided in OBS).
+	auto fit = [table = handoffTable_] {
+		table->resizeColumnsToContents();
+		table->scrollToBottom();
+	};
+	connect(handoffs, &QAbstractItemModel::rowsInserted, handoffTable_, fit);
+	connect(handoffs, &QAbstractItemModel::dataChanged, handoffTable_, fit);
+	connect(handoffs, &QAbstractItemModel::modelReset, handoffTable_, fit);
+	fit();
+
+	auto *buttons = new QHBoxLayout();
+	startStop_ = new QPushButton(this);
+	startStop_->setObjectName("goawayStartStop");
+	handOff_ = new QPushButton(uiText("Dock.Button.HandOff"), this);
+	handOff_->setObjectName("goawayHandOff");
+	handOff_->setToolTip(uiText("Dock.Button.HandOff.Tip"));
+	settings_ = new QPushButton(uiText("Dock.Button.Settings"), this);
+	settings_->setObjectName("goawaySettings");
+	buttons->addWidget(startStop_);
+	buttons->addWidget(handOff_);
+	buttons->addWidget(settings_);
+	layout->addLayout(buttons);
+
+	connect(startStop_, &QPushButton::clicked, this, &GoAwayDock::startStopRequested);
+	connect(handOff_, &QPushButton::clicked, this, &GoAwayDock::handOffRequested);
+	connect(settings_, &QPushButton::clicked, this, &GoAwayDock::settingsRequested);
+	connect(status, &OutputStatusModel::changed, this, &GoAwayDock::refresh);
+	refresh();
+}
+
+QString GoAwayDock::formatUptime(qint64 ms)
+{
+	const qint64 s = ms / 1000;
+	return QStringLiteral("%1:%2:%3")
+		.arg(s / 3600)
+		.arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
+		.arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+void GoAwayDock::refresh()
+{
+	if (!status_)
+		return;
+	const OutputStatusModel &s = *status_;
+	const QString color = phaseColor(s.phase());
+	stateLabel_->setText(
+		color.isEmpty()
+			? s.phaseText().toHtmlEscaped()
+			: QStringLiteral("<b style=\"color:%1\">%2</b>").arg(color, s.phaseText().toHtmlEscaped()));
+	if (s.server().isEmpty() || !s.active()) {
+		ingestLabel_->setText(QStringLiteral("—"));
+	} else {
+		QString text = s.server();
+		if (!s.address().isEmpty() && s.address() != s.server())
+			text += QStringLiteral(" (%1)").arg(s.address());
+		if (s.tls()) {
+			// A lock where the font has one (U+1F512), else a word.
+			const bool lock = QFontMetrics(ingestLabel_->font()).inFontUcs4(0x1F512);
+			text = (lock ? QStringLiteral("🔒 ") : QStringLiteral("[TLS] ")) + text;
+		}
+		ingestLabel_->setText(text);
+		ingestLabel_->setToolTip(s.tls() ? uiText("Dock.Ingest.Tls") : uiText("Dock.Ingest.Plain"));
+	}
+	QStringList support;
+	if (s.announcedGoAway())
+		support << uiText("Dock.Support.GoAway");
+	if (s.announcedReconnect())
+		support << uiText("Dock.Support.Reconnect");
+	supportLabel_->setText(support.isEmpty() ? QStringLiteral("—")
+						 : support.join(QStringLiteral(", ")) + QStringLiteral(" ") +
+							   uiText("Dock.Support.Announced"));
+	uptimeLabel_->setText(s.active() ? formatUptime(s.uptimeMs()) : QStringLiteral("—"));
+	bitrateLabel_->setText(uiText("Dock.Bitrate.Format").arg(qRound(s.liveKbps())).arg(qRound(s.averageKbps())));
+	healthLabel_->setText(uiText("Dock.Health.Format").arg(s.droppedFrames()).arg(qRound(s.congestion() * 100)));
+	startStop_->setText(s.active() ? uiText("Dock.Button.Stop") : uiText("Dock.Button.Start"));
+	handOff_->setEnabled(s.phase() == OutputStatusModel::Phase::Live);
 }
 
 } // namespace goaway::ui

@@ -1,23 +1,50 @@
 #pragma once
-// The dock: a view over the output's state and its handoff timeline.
+// The dock: a view over the output's status and its handoff timeline. It owns no output; its
+// buttons only emit requests that plugin/obs (OutputController) carries out.
 
+#include <QPointer>
 #include <QWidget>
 
 class QLabel;
-class QTableWidget;
+class QPushButton;
+class QTableView;
 
 namespace goaway::ui {
 
-/** The "RTMP Go Away" dock widget. Owns no output; it shows what the output reports. */
+class BitrateChart;
+class HandoffTableModel;
+class OutputStatusModel;
+
+/** The "RTMP Go Away" dock widget. */
 class GoAwayDock : public QWidget {
 	Q_OBJECT
 
 public:
-	explicit GoAwayDock(QWidget *parent = nullptr);
+	GoAwayDock(OutputStatusModel *status, HandoffTableModel *handoffs, QWidget *parent = nullptr);
+
+	/** Formats a duration as h:mm:ss. */
+	static QString formatUptime(qint64 ms);
+
+signals:
+	void startStopRequested();
+	void handOffRequested();
+	void settingsRequested();
 
 private:
+	void refresh();
+
+	QPointer<OutputStatusModel> status_;
 	QLabel *stateLabel_ = nullptr;
-	QTableWidget *handoffTable_ = nullptr;
+	QLabel *ingestLabel_ = nullptr;
+	QLabel *supportLabel_ = nullptr;
+	QLabel *uptimeLabel_ = nullptr;
+	QLabel *bitrateLabel_ = nullptr;
+	QLabel *healthLabel_ = nullptr;
+	BitrateChart *chart_ = nullptr;
+	QTableView *handoffTable_ = nullptr;
+	QPushButton *startStop_ = nullptr;
+	QPushButton *handOff_ = nullptr;
+	QPushButton *settings_ = nullptr;
 };
 
 } // namespace goaway::ui

@@ -14,6 +14,8 @@ namespace {
 
 constexpr const char *kStateFile = "dock.json";
 constexpr const char *kShownKey = "shownOnce";
+/// First-run dock width (px): the status lines and the eight timeline columns fit.
+constexpr int kFirstRunWidth = 620;
 
 } // namespace
 
@@ -34,6 +36,8 @@ void showDockOnFirstRun(QWidget *dockContent)
 	if (dock && mainWindow) {
 		mainWindow->addDockWidget(Qt::RightDockWidgetArea, dock);
 		dock->setFloating(false);
+		// Wide enough for the handoff table's columns on the first run.
+		mainWindow->resizeDocks({dock}, {kFirstRunWidth}, Qt::Horizontal);
 		dock->show();
 		dock->raise();
 	}

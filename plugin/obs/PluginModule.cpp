@@ -1,10 +1,14 @@
-// Module entry: registers the output, the dock and the frontend callback on load, and removes
-// them in reverse order on unload (the only module entry file; obs-websocket does the same).
+// Module entry: registers the output, the dock's controller and view, the frontend callback and
+// (after all modules loaded) the obs-websocket vendor; removes them in reverse order at OBS exit
+// and unload (the only module entry file; obs-websocket does the same).
 
-#include "GoAwayOutput.hpp"
-#include "ObsLogSink.hpp"
-#include "PluginInfo.hpp"
 #include "DockPlacement.hpp"
+#include "GoAwayOutput.hpp"
+#include "GoAwayService.hpp"
+#include "ObsLogSink.hpp"
+#include "OutputController.hpp"
+#include "PluginInfo.hpp"
+#include "WebsocketVendor.hpp"
 #include "ui/GoAwayDock.hpp"
 
 #include <obs-frontend-api.h>
@@ -30,6 +34,8 @@ namespace {
 
 /** What load registered, so unload can undo exactly that, in reverse. */
 struct ModuleState {
+	goaway::obs::OutputController *controller = nullptr; // owned here; the dock only views its models
+	goaway::obs::WebsocketVendor vendor;
 	bool dockAdded = false;
 	QPointer<QWidget> dock; // owned by the frontend once added
 	bool frontendCallbackAdded = false;
@@ -56,12 +62,17 @@ void onFrontendEvent(enum obs_frontend_event event, void *)
 			goaway::obs::showDockOnFirstRun(state.dock);
 		break;
 	case OBS_FRONTEND_EVENT_EXIT:
-		// The main window is torn down after EXIT: drop our dock while it still exists.
+		// obs-websocket and the main window still exist here, not at unload: undo in reverse.
+		state.vendor.unregisterVendor();
+		if (state.controller)
+			state.controller->onFrontendEvent(event); // stops and releases the output
 		removeDock();
-		break;
+		return;
 	default:
 		break;
 	}
+	if (state.controller)
+		state.controller->onFrontendEvent(event);
 }
 
 void addDock()
@@ -72,7 +83,16 @@ void addDock()
 		blog(LOG_INFO, "[obs-rtmp-goaway] [PluginModule] no OBS main window: dock not added");
 		return;
 	}
-	auto *dock = new goaway::ui::GoAwayDock(mainWindow);
+	state.controller = new goaway::obs::OutputController();
+	state.controller->setHandoffListener([](const std::string &json) { state.vendor.emitHandoff(json); });
+	auto *dock = new goaway::ui::GoAwayDock(state.controller->statusModel(), state.controller->handoffModel(),
+						mainWindow);
+	QObject::connect(dock, &goaway::ui::GoAwayDock::startStopRequested, state.controller,
+			 &goaway::obs::OutputController::toggle);
+	QObject::connect(dock, &goaway::ui::GoAwayDock::handOffRequested, state.controller,
+			 &goaway::obs::OutputController::handOffNow);
+	QObject::connect(dock, &goaway::ui::GoAwayDock::settingsRequested, state.controller,
+			 &goaway::obs::OutputController::openSettings);
 	if (!obs_frontend_add_dock_by_id(goaway::obs::kDockId, obs_module_text("Dock.Title"), dock)) {
 		blog(LOG_WARNING, "[obs-rtmp-goaway] [PluginModule] dock id %s already taken: dock not added",
 		     goaway::obs::kDockId);
@@ -84,19 +104,34 @@ void addDock()
 	blog(LOG_INFO, "[obs-rtmp-goaway] [PluginModule] dock %s added", goaway::obs::kDockId);
 }
 
+void deleteController()
+{
+	delete state.controller; // shuts the output down if EXIT did not
+	state.controller = nullptr;
+}
+
 } // namespace
 
 bool obs_module_load(void)
 {
 	goaway::obs::installObsLogSink();
 	goaway::obs::registerGoAwayOutput();
+	goaway::obs::registerGoAwayService();
 	blog(LOG_INFO,
-	     "[obs-rtmp-goaway] [PluginModule] version %s loaded (built against libobs %s); output %s registered",
-	     goaway::obs::kPluginVersion, goaway::obs::kBuiltAgainstObs, goaway::obs::kOutputId);
+	     "[obs-rtmp-goaway] [PluginModule] version %s loaded (built against libobs %s); output %s registered, service %s registered",
+	     goaway::obs::kPluginVersion, goaway::obs::kBuiltAgainstObs, goaway::obs::kOutputId,
+	     goaway::obs::kServiceId);
 	addDock();
 	obs_frontend_add_event_callback(onFrontendEvent, nullptr);
 	state.frontendCallbackAdded = true;
 	return true;
+}
+
+void obs_module_post_load(void)
+{
+	// obs-websocket registers its proc handler in its own load: only now can we find it.
+	if (state.controller)
+		state.vendor.registerVendor(state.controller);
 }
 
 void obs_module_unload(void)
@@ -105,7 +140,9 @@ void obs_module_unload(void)
 		obs_frontend_remove_event_callback(onFrontendEvent, nullptr);
 		state.frontendCallbackAdded = false;
 	}
+	state.vendor.unregisterVendor();
 	removeDock();
+	deleteController();
 	// libobs has no way to unregister an output type; it frees its info with the module.
 	blog(LOG_INFO, "[obs-rtmp-goaway] [PluginModule] unloaded");
 	goaway::obs::removeObsLogSink();

@@ -1,0 +1,94 @@
+#pragma once
+// Glue between the dock and libobs: creates and owns the dock's rtmp_goaway_output (with an
+// rtmp_custom service and its own or the main stream's encoders), feeds the ui models from the
+// output's signals and statistics, and applies the per-profile settings. Qt thread only, except
+// the signal trampolines, which only post queued calls.
+
+#include "ui/DockSettings.hpp"
+
+#include <obs-frontend-api.h>
+#include <obs.hpp>
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+class QWidget;
+
+namespace goaway::ui {
+class HandoffTableModel;
+class OutputStatusModel;
+} // namespace goaway::ui
+
+namespace goaway::obs {
+
+/// Name of the dock's output in libobs (obs_get_output_by_name finds it from any thread).
+inline constexpr const char *kDockOutputName = "obs-rtmp-goaway";
+
+/** Owns the dock's output and the models the dock views. */
+class OutputController : public QObject {
+	Q_OBJECT
+
+public:
+	explicit OutputController(QObject *parent = nullptr);
+	~OutputController() override;
+
+	ui::OutputStatusModel *statusModel() const { return status_; }
+	ui::HandoffTableModel *handoffModel() const { return handoffs_; }
+	const ui::DockSettings &settings() const { return settings_; }
+
+	/** Saves `settings` in the current profile; they apply at the next start. */
+	void setSettings(const ui::DockSettings &settings);
+	/** Called on the Qt thread for every frontend event. */
+	void onFrontendEvent(obs_frontend_event event);
+	/** Called (Qt thread) with each handoff record's JSON: the websocket vendor event. */
+	void setHandoffListener(std::function<void(const std::string &)> listener);
+	/** Stops the output and releases everything libobs gave us (OBS exit). Idempotent. */
+	void shutdown();
+	bool isActive() const;
+
+public slots:
+	void start();
+	void stop();
+	void toggle();
+	bool handOffNow();
+	void openSettings();
+
+	// Queued from the output's signal trampolines (OBS threads).
+	void onHandoffJson(const QString &json);
+	void onStateJson(const QString &json);
+	void onOutputStarted();
+	void onOutputStopped(int code, const QString &error);
+
+private:
+	bool ensureOutput();
+	void releaseOutput();
+	bool attachEncoders();
+	void applyOutputSettings();
+	void poll();
+	void reloadProfile();
+	QString startProblem() const;
+
+	struct Relay; // what the signal trampolines get as their param
+	std::unique_ptr<Relay> relay_;
+	ui::OutputStatusModel *status_ = nullptr;   // child QObject
+	ui::HandoffTableModel *handoffs_ = nullptr; // child QObject
+	ui::DockSettings settings_;
+	OBSOutputAutoRelease output_;
+	OBSServiceAutoRelease service_;
+	OBSEncoderAutoRelease ownVideo_;
+	OBSEncoderAutoRelease ownAudio_;
+	std::vector<OBSSignal> signals_;
+	QTimer pollTimer_;
+	QElapsedTimer clock_;
+	bool startedWithMain_ = false;
+	std::function<void(const std::string &)> handoffListener_;
+};
+
+} // namespace goaway::obs

@@ -1,0 +1,176 @@
+// The dock and the Settings dialog, offscreen: what they show for a model state, what their
+// buttons ask for, and that the dialog edits every setting (the key masked unless asked).
+#include "UiTestRecords.hpp"
+#include "ui/BitrateChart.hpp"
+#include "ui/GoAwayDock.hpp"
+#include "ui/HandoffTableModel.hpp"
+#include "ui/OutputStatusModel.hpp"
+#include "ui/SettingsDialog.hpp"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTest>
+
+using goaway::handoff::HandoffResult;
+using namespace goaway::ui;
+
+namespace {
+
+QByteArray stats(const char *state, qulonglong totalBytes)
+{
+	return QStringLiteral(R"({"state":"%1","server":"rtmps://127.0.0.1:40001/live","address":"127.0.0.1",)"
+			      R"("tls":true,"uptimeMs":3723000,"announced":{"supportsGoAway":true,"capsEx":1},)"
+			      R"("droppedFrames":0,"congestion":0.5,"handoffs":0,"totalBytes":%2})")
+		.arg(state)
+		.arg(totalBytes)
+		.toUtf8();
+}
+
+template<typename T> T *child(QWidget *w, const char *name)
+{
+	T *c = w->findChild<T *>(name);
+	if (!c)
+		qFatal("no child %s", name);
+	return c;
+}
+
+} // namespace
+
+class DockWidgetsTest : public QObject {
+	Q_OBJECT
+
+private slots:
+	void showsTheStatusOfALiveStream()
+	{
+		OutputStatusModel status;
+		HandoffTableModel handoffs;
+		GoAwayDock dock(&status, &handoffs);
+		QCOMPARE(child<QLabel>(&dock, "goawayState")->text(), QString("Dock.State.Idle"));
+		QCOMPARE(child<QPushButton>(&dock, "goawayStartStop")->text(), QString("Dock.Button.Start"));
+		QVERIFY(!child<QPushButton>(&dock, "goawayHandOff")->isEnabled());
+
+		status.markStarting(0);
+		status.updateFromStats(stats("streaming", 0), 0);
+		status.updateFromStats(stats("streaming", 312500), 1000);
+		QVERIFY(child<QLabel>(&dock, "goawayState")->text().contains("Dock.State.Live"));
+		const QString ingest = child<QLabel>(&dock, "goawayIngest")->text();
+		QVERIFY2(ingest == QString("🔒 rtmps://127.0.0.1:40001/live (127.0.0.1)") ||
+				 ingest == QString("[TLS] rtmps://127.0.0.1:40001/live (127.0.0.1)"),
+			 qPrintable(ingest));
+		QCOMPARE(child<QLabel>(&dock, "goawaySupport")->text(),
+			 QString("Dock.Support.GoAway, Dock.Support.Reconnect Dock.Support.Announced"));
+		QCOMPARE(child<QLabel>(&dock, "goawayUptime")->text(), QString("1:02:03"));
+		QCOMPARE(child<QLabel>(&dock, "goawayBitrate")->text(), QString("Dock.Bitrate.Format 2500 2500"));
+		QCOMPARE(child<QLabel>(&dock, "goawayHealth")->text(), QString("Dock.Health.Format 0 50"));
+		QCOMPARE(child<QPushButton>(&dock, "goawayStartStop")->text(), QString("Dock.Button.Stop"));
+		QVERIFY(child<QPushButton>(&dock, "goawayHandOff")->isEnabled());
+	}
+
+	void buttonsOnlyAsk()
+	{
+		OutputStatusModel status;
+		HandoffTableModel handoffs;
+		GoAwayDock dock(&status, &handoffs);
+		QSignalSpy start(&dock, &GoAwayDock::startStopRequested);
+		QSignalSpy handOff(&dock, &GoAwayDock::handOffRequested);
+		QSignalSpy settings(&dock, &GoAwayDock::settingsRequested);
+		QTest::mouseClick(child<QPushButton>(&dock, "goawayStartStop"), Qt::LeftButton);
+		QTest::mouseClick(child<QPushButton>(&dock, "goawaySettings"), Qt::LeftButton);
+		status.updateState(R"({"state":"streaming"})");
+		QTest::mouseClick(child<QPushButton>(&dock, "goawayHandOff"), Qt::LeftButton);
+		QCOMPARE(start.count(), 1);
+		QCOMPARE(settings.count(), 1);
+		QCOMPARE(handOff.count(), 1);
+	}
+
+	void theTimelineShowsEachHandoffAndTheChartItsMarker()
+	{
+		OutputStatusModel status;
+		HandoffTableModel handoffs;
+		GoAwayDock dock(&status, &handoffs);
+		dock.resize(640, 560);
+		for (int t = 0; t <= 30; ++t)
+			status.updateFromStats(stats("streaming", qulonglong(t) * 312500), t * 1000);
+		handoffs.addRecordJson(test::recordJson(1, 0, HandoffResult::Succeeded));
+		status.addHandoffMarker(15000);
+		handoffs.addRecordJson(test::recordJson(2, 2, HandoffResult::Succeeded));
+		status.addHandoffMarker(25000);
+		auto *table = child<QTableView>(&dock, "goawayHandoffTable");
+		QCOMPARE(table->model()->rowCount(), 2);
+		dock.show();
+		QVERIFY(QTest::qWaitForWindowExposed(&dock));
+		const QImage image = dock.grab().toImage();
+		QVERIFY(!image.isNull());
+		const QString out = qEnvironmentVariable("GOAWAY_UI_SHOT_DIR");
+		if (!out.isEmpty())
+			image.save(out + "/dock-offscreen.png");
+		// The chart painted its line (green) and a handoff marker (orange).
+		const QImage chart = child<BitrateChart>(&dock, "goawayBitrateChart")->grab().toImage();
+		bool green = false, orange = false;
+		for (int y = 0; y < chart.height(); ++y)
+			for (int x = 0; x < chart.width(); ++x) {
+				const QColor c = chart.pixelColor(x, y);
+				green |= c.green() > 150 && c.red() < 120 && c.blue() < 120;
+				orange |= c.red() > 220 && c.green() > 130 && c.green() < 190 && c.blue() < 80;
+			}
+		QVERIFY(green);
+		QVERIFY(orange);
+	}
+
+	void settingsDialogEditsEveryField()
+	{
+		DockSettings in;
+		in.server = "rtmp://127.0.0.1:1935/live";
+		in.key = "secret";
+		in.resolver = "dns";
+		in.followMainStream = true;
+		SettingsDialog dialog(in);
+		QCOMPARE(child<QLineEdit>(&dialog, "goawayServer")->text(), in.server);
+		auto *key = child<QLineEdit>(&dialog, "goawayKey");
+		QCOMPARE(key->echoMode(), QLineEdit::Password);
+		child<QCheckBox>(&dialog, "goawayShowKey")->setChecked(true);
+		QCOMPARE(key->echoMode(), QLineEdit::Normal);
+		child<QCheckBox>(&dialog, "goawayShowKey")->setChecked(false);
+		QCOMPARE(key->echoMode(), QLineEdit::Password);
+		auto *listUrl = child<QLineEdit>(&dialog, "goawayIngestListUrl");
+		QVERIFY(!listUrl->isEnabled());
+		QVERIFY(!child<QSpinBox>(&dialog, "goawayVideoBitrate")
+				 ->isEnabled()); // the main stream's bitrate applies
+		QCOMPARE(dialog.settings(), in); // untouched: the same values come back
+		auto *mainButton = child<QCheckBox>(&dialog, "goawayMainButton");
+		QVERIFY(!mainButton->isChecked());
+		mainButton->setChecked(true); // the main stream is this output: it cannot also follow it
+		QVERIFY(!child<QCheckBox>(&dialog, "goawayFollowMain")->isEnabled());
+		QVERIFY(dialog.settings().mainButtonUsesPlugin);
+		QVERIFY(!dialog.settings().followMainStream);
+		mainButton->setChecked(false);
+
+		auto *resolver = child<QComboBox>(&dialog, "goawayResolver");
+		resolver->setCurrentIndex(resolver->findData("ingest-list"));
+		QVERIFY(listUrl->isEnabled());
+		listUrl->setText(" https://ingest.example/list.json ");
+		auto *mode = child<QComboBox>(&dialog, "goawayHandoffMode");
+		mode->setCurrentIndex(mode->findData("break-before-make"));
+		child<QSpinBox>(&dialog, "goawayMaxKeyframeWait")->setValue(3000);
+		child<QCheckBox>(&dialog, "goawayFollowMain")->setChecked(false);
+		child<QSpinBox>(&dialog, "goawayVideoBitrate")->setValue(6000);
+		const DockSettings out = dialog.settings();
+		QCOMPARE(out.resolver, QString("ingest-list"));
+		QCOMPARE(out.ingestListUrl, QString("https://ingest.example/list.json"));
+		QCOMPARE(out.handoffMode, QString("break-before-make"));
+		QCOMPARE(out.maxKeyframeWaitMs, 3000);
+		QCOMPARE(out.videoBitrateKbps, 6000);
+		QVERIFY(!out.followMainStream);
+		QCOMPARE(out.key, QString("secret"));
+	}
+};
+
+QTEST_MAIN(DockWidgetsTest)
+#include "DockWidgetsTest.moc"

@@ -1,0 +1,93 @@
+// HandoffTableModel: rows from the output's real record JSON, dedup by id, red for loss.
+#include "UiTestRecords.hpp"
+#include "ui/HandoffTableModel.hpp"
+
+#include <QBrush>
+#include <QSignalSpy>
+#include <QTest>
+
+using goaway::handoff::HandoffResult;
+using goaway::ui::HandoffTableModel;
+using goaway::ui::test::recordJson;
+
+class HandoffTableModelTest : public QObject {
+	Q_OBJECT
+
+private slots:
+	void showsOneRowPerRecordWithTheRecordsFigures()
+	{
+		HandoffTableModel model;
+		QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+		QVERIFY(model.addRecordJson(recordJson(1, 0, HandoffResult::Succeeded)));
+		QVERIFY(model.addRecordJson(recordJson(2, 0, HandoffResult::Succeeded, std::nullopt)));
+		QCOMPARE(model.rowCount(), 2);
+		QCOMPARE(inserted.count(), 2);
+		QCOMPARE(model.columnCount(), int(HandoffTableModel::ColumnCount));
+		auto text = [&](int row, int column) {
+			return model.index(row, column).data().toString();
+		};
+		QCOMPARE(text(0, HandoffTableModel::Time), QString("0:01:06"));
+		QCOMPARE(text(0, HandoffTableModel::Trigger), QString("Trigger.GoAway"));
+		QCOMPARE(text(0, HandoffTableModel::Route), QString("127.0.0.1:40001 → 127.0.0.1:40002"));
+		QCOMPARE(text(0, HandoffTableModel::KeyframeWait), QString("830"));
+		QCOMPARE(text(0, HandoffTableModel::Preconnect), QString("4"));
+		QCOMPARE(text(0, HandoffTableModel::DeadAir), QString("12"));
+		QCOMPARE(text(1, HandoffTableModel::DeadAir), QString("—")); // not measured
+		QCOMPARE(text(0, HandoffTableModel::FramesLost), QString("0"));
+		QCOMPARE(text(0, HandoffTableModel::Result), QString("Result.Succeeded"));
+		QCOMPARE(model.headerData(HandoffTableModel::FramesLost, Qt::Horizontal).toString(),
+			 QString("Dock.Column.FramesLost"));
+	}
+
+	void lostFramesAndFailuresStandOutInRed()
+	{
+		HandoffTableModel model;
+		model.addRecordJson(recordJson(1, 0, HandoffResult::Succeeded));
+		model.addRecordJson(recordJson(2, 3, HandoffResult::Failed));
+		auto color = [&](int row, int column) {
+			return model.index(row, column).data(Qt::ForegroundRole);
+		};
+		QVERIFY(!color(0, HandoffTableModel::FramesLost).isValid()); // 0 is the norm: plain
+		QVERIFY(!color(0, HandoffTableModel::Result).isValid());
+		QCOMPARE(color(1, HandoffTableModel::FramesLost).value<QBrush>().color(), QColor(0xe0, 0x40, 0x40));
+		QCOMPARE(color(1, HandoffTableModel::Result).value<QBrush>().color(), QColor(0xe0, 0x40, 0x40));
+		QVERIFY(!color(1, HandoffTableModel::Route).isValid());
+		QCOMPARE(model.index(1, HandoffTableModel::Result).data(Qt::ToolTipRole).toString(),
+			 QString("no target accepted the stream"));
+	}
+
+	void aRecordSeenTwiceIsOneRow()
+	{
+		HandoffTableModel model;
+		model.addRecordJson(recordJson(7, 0, HandoffResult::Succeeded));
+		QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+		model.addRecordJson(recordJson(7, 0, HandoffResult::Succeeded));
+		QCOMPARE(model.rowCount(), 1);
+		QCOMPARE(changed.count(), 1);
+	}
+
+	void resetsFromTheGetHandoffsArray()
+	{
+		HandoffTableModel model;
+		model.addRecordJson(recordJson(9, 0, HandoffResult::Succeeded));
+		const QByteArray array = "[" + recordJson(1, 0, HandoffResult::Succeeded) + "," +
+					 recordJson(2, 1, HandoffResult::Succeeded) + "]";
+		QVERIFY(model.resetFromJsonArray(array));
+		QCOMPARE(model.rowCount(), 2);
+		QCOMPARE(model.rows()[1].framesLost, 1);
+		model.clear();
+		QCOMPARE(model.rowCount(), 0);
+	}
+
+	void rejectsWhatIsNotARecord()
+	{
+		HandoffTableModel model;
+		QVERIFY(!model.addRecordJson("not json"));
+		QVERIFY(!model.addRecordJson(R"({"state":"streaming"})"));
+		QVERIFY(!model.resetFromJsonArray(R"({"id":1})"));
+		QCOMPARE(model.rowCount(), 0);
+	}
+};
+
+QTEST_MAIN(HandoffTableModelTest)
+#include "HandoffTableModelTest.moc"

@@ -1,0 +1,26 @@
+#pragma once
+// What the streamer sets in the dock's Settings dialog; saved per OBS profile by plugin/obs.
+
+#include "plugin/common/Constants.hpp"
+
+#include <QString>
+
+namespace goaway::ui {
+
+/** Settings of the dock's own output. Plain values: the dialog edits a copy, plugin/obs stores it. */
+struct DockSettings {
+	QString server;                            // rtmp:// or rtmps:// URL
+	QString key;                               // stream key: never logged
+	QString resolver = "dns";                  // "off" / "ingest-list" / "dns"
+	QString ingestListUrl;                     // used when resolver == "ingest-list"
+	QString handoffMode = "make-before-break"; // or "break-before-make"
+	int maxKeyframeWaitMs = int(constants::kHandoffMaxKeyframeWait.count());
+	int videoBitrateKbps = 2500;   // the dock's own encoder when it does not share the main stream's
+	bool followMainStream = false; // start/stop with OBS's main Start Streaming, sharing its encoders
+	/// OBS's main Start Streaming itself streams through this plugin (its service, not this file).
+	bool mainButtonUsesPlugin = false;
+
+	bool operator==(const DockSettings &) const = default;
+};
+
+} // namespace goaway::ui

@@ -1,0 +1,188 @@
+#include "HandoffTableModel.hpp"
+#include "UiText.hpp"
+
+#include <QBrush>
+#include <QColor>
+#include <QFont>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace goaway::ui {
+
+namespace {
+
+QString endpointText(const QJsonObject &e)
+{
+	const QString host = e.value("host").toString();
+	if (host.isEmpty())
+		return QStringLiteral("—");
+	return QStringLiteral("%1:%2").arg(host).arg(e.value("port").toInt());
+}
+
+QString streamTime(qint64 ms)
+{
+	const qint64 s = ms / 1000;
+	return QStringLiteral("%1:%2:%3")
+		.arg(s / 3600)
+		.arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
+		.arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+QString triggerText(const QString &trigger)
+{
+	const QByteArray key = "Trigger." + trigger.toUtf8();
+	return trigger.isEmpty() ? QString() : uiText(key.constData());
+}
+
+QString resultText(const QString &result)
+{
+	const QByteArray key = "Result." + result.toUtf8();
+	return result.isEmpty() ? QString() : uiText(key.constData());
+}
+
+const QColor kBad(0xe0, 0x40, 0x40);
+
+} // namespace
+
+HandoffTableModel::HandoffTableModel(QObject *parent) : QAbstractTableModel(parent) {}
+
+int HandoffTableModel::rowCount(const QModelIndex &parent) const
+{
+	return parent.isValid() ? 0 : int(rows_.size());
+}
+
+int HandoffTableModel::columnCount(const QModelIndex &parent) const
+{
+	return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant HandoffTableModel::data(const QModelIndex &index, int role) const
+{
+	if (!index.isValid() || index.row() >= rows_.size())
+		return {};
+	const HandoffRow &r = rows_[index.row()];
+	if (role == Qt::DisplayRole) {
+		switch (index.column()) {
+		case Time:
+			return streamTime(r.triggeredAtMs);
+		case Trigger:
+			return triggerText(r.trigger);
+		case Route:
+			return QStringLiteral("%1 → %2").arg(r.from, r.to);
+		case KeyframeWait:
+			return QString::number(r.waitedForKeyframeMs);
+		case Preconnect:
+			return QString::number(r.preconnectMs);
+		case DeadAir:
+			return r.deadAirMs ? QString::number(*r.deadAirMs) : QStringLiteral("—");
+		case FramesLost:
+			return QString::number(r.framesLost);
+		case Result:
+			return resultText(r.result);
+		default:
+			return {};
+		}
+	}
+	const bool lost = index.column() == FramesLost && r.framesLost != 0;
+	const bool failed = index.column() == Result && r.result != QLatin1String("Succeeded");
+	if (role == Qt::ForegroundRole && (lost || failed))
+		return QBrush(kBad);
+	if (role == Qt::FontRole && (lost || failed)) {
+		QFont bold;
+		bold.setBold(true);
+		return bold;
+	}
+	if (role == Qt::ToolTipRole && !r.failureReason.isEmpty())
+		return r.failureReason;
+	if (role == Qt::TextAlignmentRole && index.column() >= KeyframeWait && index.column() <= FramesLost)
+		return int(Qt::AlignRight | Qt::AlignVCenter);
+	return {};
+}
+
+QVariant HandoffTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+	if (orientation != Qt::Horizontal || (role != Qt::DisplayRole && role != Qt::ToolTipRole))
+		return {};
+	// Short headers keep the table readable in a narrow dock; the tooltip says it in full.
+	static const char *keys[ColumnCount] = {"Dock.Column.Time",       "Dock.Column.Trigger",
+						"Dock.Column.Route",      "Dock.Column.Keyframe",
+						"Dock.Column.Preconnect", "Dock.Column.DeadAir",
+						"Dock.Column.FramesLost", "Dock.Column.Result"};
+	if (section < 0 || section >= ColumnCount)
+		return {};
+	if (role == Qt::ToolTipRole)
+		return uiText((QByteArray(keys[section]) + ".Tip").constData());
+	return uiText(keys[section]);
+}
+
+std::optional<HandoffRow> HandoffTableModel::parseRecord(const QJsonObject &o)
+{
+	if (!o.contains("id") || !o.contains("trigger"))
+		return std::nullopt;
+	HandoffRow r;
+	r.id = o.value("id").toInteger();
+	r.triggeredAtMs = o.value("triggeredAtMs").toInteger();
+	r.trigger = o.value("trigger").toString();
+	r.from = endpointText(o.value("from").toObject());
+	r.to = endpointText(o.value("to").toObject());
+	r.waitedForKeyframeMs = o.value("waitedForKeyframeMs").toInteger();
+	r.preconnectMs = o.value("preconnectMs").toInteger();
+	if (o.value("deadAirMs").isDouble())
+		r.deadAirMs = o.value("deadAirMs").toInteger();
+	r.framesLost = o.value("framesLost").toInteger();
+	r.result = o.value("result").toString();
+	r.failureReason = o.value("failureReason").toString();
+	return r;
+}
+
+void HandoffTableModel::upsert(const HandoffRow &row)
+{
+	for (int i = 0; i < rows_.size(); ++i) {
+		if (rows_[i].id == row.id) {
+			rows_[i] = row;
+			emit dataChanged(index(i, 0), index(i, ColumnCount - 1));
+			return;
+		}
+	}
+	beginInsertRows({}, int(rows_.size()), int(rows_.size()));
+	rows_.push_back(row);
+	endInsertRows();
+}
+
+bool HandoffTableModel::addRecordJson(const QByteArray &json)
+{
+	const QJsonDocument doc = QJsonDocument::fromJson(json);
+	if (!doc.isObject())
+		return false;
+	auto row = parseRecord(doc.object());
+	if (!row)
+		return false;
+	upsert(*row);
+	return true;
+}
+
+bool HandoffTableModel::resetFromJsonArray(const QByteArray &json)
+{
+	const QJsonDocument doc = QJsonDocument::fromJson(json);
+	if (!doc.isArray())
+		return false;
+	QVector<HandoffRow> rows;
+	for (const QJsonValue &v : doc.array()) {
+		if (auto row = parseRecord(v.toObject()))
+			rows.push_back(*row);
+	}
+	beginResetModel();
+	rows_ = std::move(rows);
+	endResetModel();
+	return true;
+}
+
+void HandoffTableModel::clear()
+{
+	beginResetModel();
+	rows_.clear();
+	endResetModel();
+}
+
+} // namespace goaway::ui

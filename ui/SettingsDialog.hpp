@@ -1,0 +1,38 @@
+#pragma once
+// The dock's Settings dialog: edits a copy of DockSettings; every text is a locale string.
+
+#include "DockSettings.hpp"
+
+#include <QDialog>
+
+class QCheckBox;
+class QComboBox;
+class QLineEdit;
+class QSpinBox;
+
+namespace goaway::ui {
+
+/** Modal settings for the dock's output. settings() returns the edited values after accept(). */
+class SettingsDialog : public QDialog {
+	Q_OBJECT
+
+public:
+	explicit SettingsDialog(const DockSettings &initial, QWidget *parent = nullptr);
+	DockSettings settings() const;
+
+private:
+	void updateEnabled();
+
+	QLineEdit *server_ = nullptr;
+	QLineEdit *key_ = nullptr;
+	QCheckBox *showKey_ = nullptr;
+	QComboBox *resolver_ = nullptr;
+	QLineEdit *ingestListUrl_ = nullptr;
+	QComboBox *handoffMode_ = nullptr;
+	QSpinBox *maxKeyframeWait_ = nullptr;
+	QSpinBox *videoBitrate_ = nullptr;
+	QCheckBox *followMain_ = nullptr;
+	QCheckBox *mainButton_ = nullptr;
+};
+
+} // namespace goaway::ui
