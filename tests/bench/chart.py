@@ -25,7 +25,7 @@ def _y(ms):
     return TOP + (H - TOP - BOTTOM) * (1 - (math.log10(v) - math.log10(Y_MIN)) / span)
 
 
-def _primitives(series, target_ms):
+def _primitives(series, target_ms, colors):
     rtts = sorted({p[0] for pts in series.values() for p in pts}) or [0, 150]
     p = [("text", LEFT, 28, "Dead air per handoff vs RTT (dot: median, bar: up to max)", "#000", 17, "start")]
     for decade in range(0, 5):
@@ -43,7 +43,7 @@ def _primitives(series, target_ms):
     p.append(("line", LEFT, ty, W - RIGHT, ty, "#999999", 1, "6,4"))
     p.append(("text", LEFT + 6, ty - 5, "target %d ms" % target_ms, "#777777", 12, "start"))
     for i, (label, pts) in enumerate(series.items()):
-        color = COLORS[i % len(COLORS)]
+        color = colors.get(label) or COLORS[i % len(COLORS)]
         pts = sorted(pts)
         dx = (i - (len(series) - 1) / 2) * 5  # spread the bars so that they do not overlap
         p.append(("polyline", [(_x(r, rtts) + dx, _y(m)) for r, m, _ in pts], color, 2.5))
@@ -134,10 +134,10 @@ def _mvg(prims, font):
     return "\n".join(e) + "\n"
 
 
-def write_chart(series, svg_path, target_ms):
-    """series: {label: [(rtt, median, max), ...]}. Writes the SVG; returns True when the PNG (same
+def write_chart(series, svg_path, target_ms, colors=None):
+    """series: {label: [(rtt, median, max), ...]}; colors: {label: "#rrggbb"}. Writes the SVG; returns True when the PNG (same
     name, .png) was written too."""
-    prims = _primitives(series, target_ms)
+    prims = _primitives(series, target_ms, colors or {})
     with open(svg_path, "w") as f:
         f.write(_svg(prims))
     tool = shutil.which("magick") or shutil.which("convert")

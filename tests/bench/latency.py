@@ -1,6 +1,7 @@
 """End-to-end latency around each handoff, from goaway-ingest's --media-log.
 
-Per media message: latency L = arrival wall time (ms) - its timestamp in the stitched stream. The
+Per media message: latency L = arrival wall time (ms) - its timestamp in the stitched stream,
+smoothed per track by a running median over SMOOTH messages (one frame's encoder jitter is not a level). The
 difference has an arbitrary constant offset (the clocks' origins differ), so only changes matter.
 For each cutover and each track:
   * base = median L over the messages of that track arriving in the BASE_WINDOW_MS before the old
@@ -29,6 +30,7 @@ BASE_WINDOW_MS = 1000
 TOLERANCE_MS = 15
 SETTLED_WINDOW_MS = 1000
 END_MARGIN_MS = 1000
+SMOOTH = 5
 
 
 def _median_l(kept, track, start, end):
@@ -61,8 +63,15 @@ def cutover_latency(rows, cutovers, intervals):
                 base[track] = level
                 values.sort()
                 tolerance = max(tolerance, values[int(len(values) * 0.9)] - level)
-        after = [r for r in kept if old_last <= r[0] < window_end and r[2] in base]
-        extra = [(r[0], r[0] - r[4] - base[r[2]]) for r in after]
+        extra = []
+        for track in base:
+            after = [r for r in kept if old_last <= r[0] < window_end and r[2] == track]
+            raw = [r[0] - r[4] - base[track] for r in after]
+            # A centred running median over SMOOTH messages: the level, not one frame's encoder jitter.
+            half = SMOOTH // 2
+            for k, r in enumerate(after):
+                extra.append((r[0], statistics.median(raw[max(0, k - half):k + half + 1])))
+        extra.sort()
         peak = max((e[1] for e in extra), default=None)
         last_bad = max((at for at, ex in extra if ex > tolerance), default=None)
         recovered_at = next((at for at, ex in extra if at >= new_first and (last_bad is None or at > last_bad)), None)

@@ -14,6 +14,7 @@ CLIENT_LABELS = {
     "obs-goaway": "OBS {v} rtmp_output, Go Away",
     "obs-close": "OBS {v} rtmp_output, server closes (default reconnect)",
 }
+CLIENT_COLORS = {"plugin-mbb": "#1b7837", "plugin-bbm": "#66bd63", "obs-goaway": "#2166ac", "obs-close": "#b2182b"}
 CLIENT_ORDER = ["plugin-mbb", "plugin-bbm", "obs-goaway", "obs-close"]
 TARGET_DEAD_AIR_MS = 33
 TARGET_CPU_RATIO = 0.8
@@ -26,9 +27,13 @@ def _mm(values, fmt="%.0f"):
     return (fmt + " / " + fmt) % (statistics.median(values), max(values))
 
 
+def _version(text):
+    """"29.0.2.1-1+b1" (Debian 12) and "32.2.2+ds-1" (sid) -> "29.0.2", "32.2.2"."""
+    return ".".join((text or "?").split("-")[0].split("+")[0].split(".")[:3])
+
+
 def _label(r):
-    v = ".".join((r.get("obsVersion") or "?").split("-")[0].split(".")[:3])
-    return CLIENT_LABELS[r["client"]].format(v=v)
+    return CLIENT_LABELS[r["client"]].format(v=_version(r.get("obsVersion")))
 
 
 def _lost(r):
@@ -99,7 +104,7 @@ def cpu_table(runs):
         stock = next((s for s in rows if s["kbps"] == r["kbps"] and s["output"] == "rtmp_output"), None)
         ratio = "%.2f×" % (r["perGB"] / stock["perGB"]) if stock and stock["perGB"] > 0 else "–"
         name = ("obs-rtmp-goaway (rtmp_goaway_output)" if r["output"] == "rtmp_goaway_output" else
-                "OBS %s rtmp_output" % (r["obsVersion"] or "?").split("-")[0])
+                "OBS %s rtmp_output" % _version(r["obsVersion"]))
         lines.append("| %s | %d Mbps | %.1f Mbps | %.2f | %s | %.2f |" %
                      (name, r["kbps"] // 1000, r["mbps"], r["perGB"], ratio, r["threadsPerGB"]))
     return "\n".join(lines), rows
@@ -181,16 +186,17 @@ def write_report(out_dir, docs_dir=None):
     parts += ["### Targets", "", verdicts(rows, cpu), ""]
     sid = next((r.get("obsVersion") for r in rows if r["client"] != "obs-goaway"), "?")
     host = next((r.get("obsVersion") for r in rows if r["client"] == "obs-goaway"), "?")
-    parts += [NOTES.replace("{sid}", str(sid)).replace("{host}", str(host)), ""]
+    parts += [NOTES.replace("{sid}", _version(sid)).replace("{host}", _version(host)), ""]
     text = "\n".join(parts)
     with open(os.path.join(out_dir, "table.md"), "w") as f:
         f.write(text)
-    series = {}
+    series, colors = {}, {}
     for r in rows:
+        colors[_label(r)] = CLIENT_COLORS[r["client"]]
         dead = [c["deadAirMs"] for c in r["cutovers"] if c["deadAirMs"] is not None]
         if dead:
             series.setdefault(_label(r), []).append((r["rtt"], statistics.median(dead), max(dead)))
-    png = write_chart(series, os.path.join(out_dir, "dead-air.svg"), TARGET_DEAD_AIR_MS)
+    png = write_chart(series, os.path.join(out_dir, "dead-air.svg"), TARGET_DEAD_AIR_MS, colors)
     if docs_dir:
         os.makedirs(docs_dir, exist_ok=True)
         for name in ("table.md", "dead-air.svg", "dead-air.png"):
