@@ -17,7 +17,8 @@ For each cutover and each track:
   * peakExtraMs = the largest L - base between the old connection's last message and the next
     signal (the viewer's extra delay at its worst).
   * shiftMs = per track, median L over the SETTLED_WINDOW_MS before the next signal (or the end)
-    minus base. A client that restarts its timestamps on the new connection makes the ingest
+    minus base; only when that window starts SETTLE_AFTER_MS or more after the new connection's
+    first message (else framesLostByShift is None: not measurable). A client that restarts its timestamps on the new connection makes the ingest
     continue them right after the previous last frame; media that was never sent then shows up as
     a lasting shift of exactly its duration, so framesLostByShift = round(shift / frame interval)
     per track (when above two frames and above the jitter) counts frames lost at such a seam (the ingest's timestamp count cannot see them).
@@ -31,6 +32,7 @@ TOLERANCE_MS = 15
 SETTLED_WINDOW_MS = 1000
 END_MARGIN_MS = 1000
 SMOOTH = 5
+SETTLE_AFTER_MS = 1000  # a backlog drains before the settled window starts
 
 
 def _median_l(kept, track, start, end):
@@ -76,8 +78,10 @@ def cutover_latency(rows, cutovers, intervals):
         last_bad = max((at for at, ex in extra if ex > tolerance), default=None)
         recovered_at = next((at for at, ex in extra if at >= new_first and (last_bad is None or at > last_bad)), None)
         shift, lost = {}, 0
-        for track in base:
-            level, _ = _median_l(kept, track, max(new_first, window_end - SETTLED_WINDOW_MS), window_end)
+        if window_end - SETTLED_WINDOW_MS < new_first + SETTLE_AFTER_MS:
+            lost = None  # no settled stretch before the next signal or the end: not measurable
+        for track in base if lost is not None else ():
+            level, _ = _median_l(kept, track, window_end - SETTLED_WINDOW_MS, window_end)
             if level is not None:
                 shift[track] = level - base[track]
                 # Below two frames or the window's own jitter a shift is the encoder's wobble, not a gap.

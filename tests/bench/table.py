@@ -40,9 +40,11 @@ def _lost(r):
     """Frames lost: the ingest's count from timestamps; where the client restarted its timestamps on
     the new connection that count cannot see a gap at the seam, so the wall-clock count is used."""
     if r["timestampResets"]:
-        shifted = sum(c["framesLostByShift"] or 0 for c in r["cutovers"] if c["timestampReset"])
-        return r["missingFrames"] + shifted, True
-    return r["missingFrames"], False
+        seams = [c for c in r["cutovers"] if c["timestampReset"]]
+        shifted = sum(c["framesLostByShift"] or 0 for c in seams)
+        unknown = any(c["framesLostByShift"] is None for c in seams)
+        return r["missingFrames"] + shifted, "†≥" if unknown else "†"
+    return r["missingFrames"], ""
 
 
 def handoff_table(rows):
@@ -52,14 +54,15 @@ def handoff_table(rows):
              "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         cut = r["cutovers"]
-        lost, by_clock = _lost(r)
+        lost, mark = _lost(r)
         never = sum(1 for c in cut if c["latencyRecoveryMs"] is None)
         rec = _mm([c["latencyRecoveryMs"] for c in cut])
         if never:
             rec += " (%d of %d never)" % (never, len(cut))
         stopped = " (stream stopped)" if (r.get("runner") or {}).get("stoppedByItself") else ""
-        lines.append("| %s | %d ms | %d%s | %d%s | %d | %s | %s | %s | %s |" %
-                     (_label(r), r["rtt"], r["handoffs"], stopped, lost, "†" if by_clock else "", r["duplicates"],
+        lines.append("| %s | %d ms | %d%s | %s%s | %d | %s | %s | %s | %s |" %
+                     (_label(r), r["rtt"], r["handoffs"], stopped, "≥" * ("≥" in mark) + str(lost), mark.replace("≥", ""),
+                      r["duplicates"],
                       _mm([c["deadAirMs"] for c in cut]), _mm([c["cutoverDelayMs"] for c in cut]), rec,
                       _mm([c["peakExtraMs"] for c in cut]).split(" / ")[-1]))
     return "\n".join(lines)
@@ -146,7 +149,8 @@ OBS {host} (goaway-stream built against the host's libobs).
   last frame, which hides a gap at that seam from the timestamp count, and media never sent shows up instead as a
   lasting latency shift of its duration: those seams add round(shift / frame interval) per track when the shift
   exceeds two frames and the window's jitter (shift = median
-  latency over the last 1 s before the next signal minus the level before the handoff).
+  latency over the last 1 s before the next signal minus the level before the handoff, when that second starts at
+  least 1 s after the new connection's first message; ≥: some seam had no such second, e.g. the last one).
 - Dead air: the longest wall-clock gap between media messages across a cutover (old connection's last → new
   connection's first, as the ingest received them). Cutover delay: signal sent → first media on the new connection
   (includes the wait for the next keyframe).
