@@ -100,6 +100,8 @@ Result<DriverConfig> makeDriverConfig(obs_data_t *settings, obs_service_t *servi
 	c.session.codecForConnect = codec;
 	c.session.connectTimeoutMs = int(obs_data_get_int(settings, setting::kConnectTimeoutMs));
 	c.session.bindAddress = obs_data_get_string(settings, setting::kBindIp);
+	if (c.session.bindAddress == "default") // what OBS's main stream sets (Settings > Advanced): no bind
+		c.session.bindAddress.clear();
 	c.session.allowSelfSigned = obs_data_get_bool(settings, setting::kTlsAllowSelfSigned);
 
 	const std::string mode = obs_data_get_string(settings, setting::kHandoffMode);

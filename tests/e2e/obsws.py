@@ -49,8 +49,19 @@ class ObsWebsocket:
         self.ws.settimeout(timeout)
         return json.loads(self.ws.recv())
 
+    NOT_READY = 207  # obs-websocket RequestStatus::NotReady: OBS is still finishing its start-up
+
     def request(self, request_type, data=None, timeout=30):
-        """Returns (ok, responseData, status) of one request; events seen meanwhile are kept."""
+        """Returns (ok, responseData, status) of one request; events seen meanwhile are kept.
+        Retries while OBS answers NotReady (bounded by `timeout`)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            ok, resp, status = self._request_once(request_type, data, max(1.0, deadline - time.monotonic()))
+            if status.get("code") != self.NOT_READY or time.monotonic() > deadline:
+                return ok, resp, status
+            time.sleep(0.2)  # polling until OBS reports ready, bounded by the deadline
+
+    def _request_once(self, request_type, data, timeout):
         rid = "r%d" % next(self.ids)
         self._send(6, {"requestType": request_type, "requestId": rid, "requestData": data or {}})
         deadline = time.monotonic() + timeout

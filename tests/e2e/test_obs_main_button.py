@@ -34,16 +34,19 @@ def poll(what, fn, timeout):
     fail("%s within %ss" % (what, timeout))
 
 
-def one_run(home, display, ws_port, ingest, run, select_service, server):
+def one_run(home, display, ws_port, ingest, run, server):
+    key = "%s-%d" % (KEY, run)  # one stream per run at the ingest
     with obsharness.Obs(home, display) as obs:
         obs.wait_log(r"==== Startup complete", 120)
         ws = ObsWebsocket(ws_port)
         try:
-            if select_service:
-                ok, _, status = ws.request("SetStreamServiceSettings", {
-                    "streamServiceType": "rtmp_goaway_service",
-                    "streamServiceSettings": {"server": server, "key": KEY}})
-                check(ok, "SetStreamServiceSettings selects rtmp_goaway_service (%s)" % status)
+            if run > 1:
+                ok, settings, _ = ws.request("GetStreamServiceSettings")
+                check(settings.get("streamServiceType") == "rtmp_goaway_service",
+                      "run %d: after a restart OBS loaded the saved rtmp_goaway_service" % run)
+            ok, _, status = ws.request("SetStreamServiceSettings", {
+                "streamServiceType": "rtmp_goaway_service", "streamServiceSettings": {"server": server, "key": key}})
+            check(ok, "run %d: SetStreamServiceSettings selects rtmp_goaway_service (%s)" % (run, status))
             ok, settings, _ = ws.request("GetStreamServiceSettings")
             check(settings.get("streamServiceType") == "rtmp_goaway_service",
                   "run %d: the main stream's service is rtmp_goaway_service" % run)
@@ -69,7 +72,7 @@ def one_run(home, display, ws_port, ingest, run, select_service, server):
         rc = obs.quit()
     check(rc in (0, None), "run %d: OBS exited cleanly (%s)" % (run, rc))
     log = home.log_text()
-    check(KEY not in log, "run %d: the stream key never appears in OBS's log" % run)
+    check(key not in log, "run %d: the stream key never appears in OBS's log" % run)
     return log
 
 
@@ -89,11 +92,11 @@ def main():
         home = obsharness.ObsHome(os.path.join(tmp, "home"), server=server, key=KEY, websocket_port=ws_port,
                                   plugin_dir=plugin_dir)
         with obsharness.xdisplay() as display:
-            log1 = one_run(home, display, ws_port, ingest, 1, True, server)
+            log1 = one_run(home, display, ws_port, ingest, 1, server)
             with open(os.path.join(home.config, "basic", "profiles", obsharness.PROFILE, "service.json")) as f:
                 saved = json.load(f)
             check(saved.get("type") == "rtmp_goaway_service", "the profile saved the service type (%s)" % saved.get("type"))
-            log2 = one_run(home, display, ws_port, ingest, 2, False, server)
+            log2 = one_run(home, display, ws_port, ingest, 2, server)
         report = ingest.stop()
     finally:
         if report is None:
@@ -101,7 +104,7 @@ def main():
     with open(os.path.join(out_dir, "obs-%d.%d-main-button.log" % version[:2]), "w") as f:
         f.write(log1 + "\n\n==== second run ====\n\n" + log2)
     streams = report.get("streams", [])
-    check(len(streams) >= 1, "the ingest stitched the runs' media (%d streams)" % len(streams))
+    check(len(streams) == 2, "the ingest received one stream per run (%d)" % len(streams))
     for s in streams:
         check(s["missingVideoFrames"] == 0 and s["missingAudioFrames"] == 0,
               "no missing frame at the ingest (video %d, audio %d)" % (s["missingVideoFrames"], s["missingAudioFrames"]))
