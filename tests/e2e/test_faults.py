@@ -34,11 +34,12 @@ def publishes(report):
 
 def run(ctx, ingest_args, seconds, act, extra=(), url=None):
     """Starts the ingest and the drive, runs `act(ingest)`, waits for the end; (out, report)."""
-    ingest = Ingest(ctx["ingest"], ingest_args, ctx["work"])
+    work = tempfile.mkdtemp(prefix="run-", dir=ctx["work"])  # a fresh ready file for each run
+    ingest = Ingest(ctx["ingest"], ingest_args, work)
     drive = None
     try:
-        drive = Drive(ctx["drive"], url or "rtmp://127.0.0.1:%d/live" % ingest.port(0), ctx["flv"], seconds,
-                      ctx["work"], extra)
+        drive = Drive(ctx["drive"], url or "rtmp://127.0.0.1:%d/live" % ingest.port(0), ctx["flv"], seconds, work,
+                      extra)
         act(ingest)
         out = drive.result()
     finally:

@@ -26,8 +26,9 @@ def main():
     print("soak: %d handoffs, one every %.1f s, work dir %s" % (handoffs, INTERVAL_S, work), flush=True)
     started = time.monotonic()
     flv = make_flv(work)
-    # The first signal comes INTERVAL_S after the publish; one more interval lets the last finish.
-    seconds = (handoffs + 1) * INTERVAL_S + 1
+    # The first signal comes INTERVAL_S after the publish; one more interval lets the last finish
+    # (a signal still in progress at the end is recorded as Stopped and not counted).
+    seconds = (handoffs + 2) * INTERVAL_S + 1
     ingest = Ingest(ingest_bin, ["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--signal", "goaway",
                                  "--goaway-every", "%dms" % int(INTERVAL_S * 1000)], work)
     drive = None
