@@ -111,6 +111,13 @@ GoAwayDock::GoAwayDock(OutputStatusModel *status, HandoffTableModel *handoffs, Q
 	refresh();
 }
 
+QSize GoAwayDock::sizeHint() const
+{
+	/// Width of the timeline's columns with short headers at OBS's default font, plus margins.
+	constexpr int kPreferredWidth = 600;
+	return {kPreferredWidth, QWidget::sizeHint().height()};
+}
+
 QString GoAwayDock::formatUptime(qint64 ms)
 {
 	const qint64 s = ms / 1000;

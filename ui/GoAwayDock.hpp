@@ -22,6 +22,9 @@ class GoAwayDock : public QWidget {
 public:
 	GoAwayDock(OutputStatusModel *status, HandoffTableModel *handoffs, QWidget *parent = nullptr);
 
+	/** Wide enough for the eight timeline columns: docks first open at their content's hint. */
+	QSize sizeHint() const override;
+
 	/** Formats a duration as h:mm:ss. */
 	static QString formatUptime(qint64 ms);
 

@@ -23,10 +23,22 @@ QString endpointText(const QJsonObject &e)
 QString streamTime(qint64 ms)
 {
 	const qint64 s = ms / 1000;
+	if (s < 3600) // m:ss keeps the column narrow for the first hour
+		return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 	return QStringLiteral("%1:%2:%3")
 		.arg(s / 3600)
 		.arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
 		.arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+/** "host:1 → host:2", shortened to "host:1 → :2" when both are on the same host. */
+QString routeText(const QString &from, const QString &to)
+{
+	const qsizetype a = from.lastIndexOf(':');
+	const qsizetype b = to.lastIndexOf(':');
+	if (a > 0 && b > 0 && from.left(a) == to.left(b))
+		return QStringLiteral("%1 → %2").arg(from, to.mid(b));
+	return QStringLiteral("%1 → %2").arg(from, to);
 }
 
 QString triggerText(const QString &trigger)
@@ -69,7 +81,7 @@ QVariant HandoffTableModel::data(const QModelIndex &index, int role) const
 		case Trigger:
 			return triggerText(r.trigger);
 		case Route:
-			return QStringLiteral("%1 → %2").arg(r.from, r.to);
+			return routeText(r.from, r.to);
 		case KeyframeWait:
 			return QString::number(r.waitedForKeyframeMs);
 		case Preconnect:

@@ -7,6 +7,8 @@
 
 #include <QDockWidget>
 #include <QMainWindow>
+#include <QPointer>
+#include <QTimer>
 
 namespace goaway::obs {
 
@@ -36,8 +38,13 @@ void showDockOnFirstRun(QWidget *dockContent)
 	if (dock && mainWindow) {
 		mainWindow->addDockWidget(Qt::RightDockWidgetArea, dock);
 		dock->setFloating(false);
-		// Wide enough for the handoff table's columns on the first run.
-		mainWindow->resizeDocks({dock}, {kFirstRunWidth}, Qt::Horizontal);
+		// Wide enough for the handoff table's columns on the first run; after the main window's
+		// own layout pass, which would otherwise shrink the new dock back to its size hint.
+		QPointer<QDockWidget> guard(dock);
+		QTimer::singleShot(0, mainWindow, [mainWindow, guard] {
+			if (guard)
+				mainWindow->resizeDocks({guard.data()}, {kFirstRunWidth}, Qt::Horizontal);
+		});
 		dock->show();
 		dock->raise();
 	}

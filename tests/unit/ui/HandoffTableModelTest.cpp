@@ -26,9 +26,9 @@ private slots:
 		auto text = [&](int row, int column) {
 			return model.index(row, column).data().toString();
 		};
-		QCOMPARE(text(0, HandoffTableModel::Time), QString("0:01:06"));
+		QCOMPARE(text(0, HandoffTableModel::Time), QString("1:06"));
 		QCOMPARE(text(0, HandoffTableModel::Trigger), QString("Trigger.GoAway"));
-		QCOMPARE(text(0, HandoffTableModel::Route), QString("127.0.0.1:40001 → 127.0.0.1:40002"));
+		QCOMPARE(text(0, HandoffTableModel::Route), QString("127.0.0.1:40001 → :40002")); // same host: port only
 		QCOMPARE(text(0, HandoffTableModel::KeyframeWait), QString("830"));
 		QCOMPARE(text(0, HandoffTableModel::Preconnect), QString("4"));
 		QCOMPARE(text(0, HandoffTableModel::DeadAir), QString("12"));
