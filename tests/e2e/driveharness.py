@@ -61,7 +61,7 @@ class Drive:
         out["exitCode"] = self.proc.returncode
         if KEY in open(self.log_path).read() or KEY in json.dumps(out):
             fail("the stream key appears in goaway-drive's log or result")
-        for name in ("ERROR: ThreadSanitizer", "ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer"):
+        for name in ("ThreadSanitizer:", "AddressSanitizer:", "runtime error:", "LeakSanitizer:"):
             if name in open(self.log_path).read():
                 fail("sanitizer report in goaway-drive's log (%s): %s" % (name, tail(self.log_path, 40)))
         return out
@@ -81,6 +81,8 @@ def tail(path, n=15):
 
 def check_no_leaks(out):
     """Open fds and threads back to where they were before the driver existed."""
+    if out["started"]:
+        check(out["exitCode"] == 0, "goaway-drive exited 0 (%s)" % out["exitCode"])
     f = out["figures"]
     before, after = f["before"], f["after"]
     print("fds before %s after %s; threads before %s after %s; rss kB before %s after %s" %
