@@ -33,6 +33,8 @@ namespace {
 
 /// How long obs_output_stop may take before we give up waiting for the "stop" signal.
 constexpr auto kStopTimeout = std::chrono::seconds(20);
+/// How soon SIGINT / SIGTERM end the streaming wait (the benchmarks stop the runner that way).
+constexpr auto kInterruptPoll = std::chrono::milliseconds(100);
 
 std::atomic<bool> interrupted{false};
 
@@ -249,6 +251,10 @@ int run(const RunnerOptions &o)
 					auto wakeAt = std::min(end, nextHandoff);
 					if (cpuAt < wakeAt)
 						wakeAt = cpuAt;
+					// A signal handler cannot notify the condition variable: look at `interrupted` often.
+					const auto poll = std::chrono::steady_clock::now() + kInterruptPoll;
+					if (poll < wakeAt)
+						wakeAt = poll;
 					events.changed.wait_until(lock, wakeAt);
 					if (std::chrono::steady_clock::now() >= cpuAt) {
 						cpuBefore = goaway::runner::ThreadCpu::now();
