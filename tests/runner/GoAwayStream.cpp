@@ -91,6 +91,12 @@ void onHandoff(void *param, calldata_t *)
 	ev->handoffSignals++;
 }
 
+void installStopHandlers()
+{
+	std::signal(SIGINT, [](int) { interrupted = true; });
+	std::signal(SIGTERM, [](int) { interrupted = true; });
+}
+
 bool loadModule(const std::string &dir, const std::string &dataDir, const char *name)
 {
 	const std::string path = dir + "/" + name + ".so";
@@ -166,6 +172,9 @@ int run(const RunnerOptions &o)
 		if (o.outputId == "rtmp_goaway_output")
 			modulesOk = loadModule(o.pluginDir, o.pluginData, "obs-rtmp-goaway") && modulesOk;
 		obs_post_load_modules();
+		// Again: a module may have installed its own handlers (with Debian 12's OBS 29 SIGINT no
+		// longer reached ours); the benchmarks stop the runner with SIGINT.
+		installStopHandlers();
 		goaway::runner::registerSyntheticSources();
 		goaway::runner::registerSyntheticEncoder();
 		goaway::runner::registerNullOutput();
@@ -332,7 +341,6 @@ int main(int argc, char **argv)
 	auto options = goaway::runner::parseRunnerOptions(argc, argv, exitCode);
 	if (!options)
 		return exitCode;
-	std::signal(SIGINT, [](int) { interrupted = true; });
-	std::signal(SIGTERM, [](int) { interrupted = true; });
+	installStopHandlers();
 	return run(*options);
 }
