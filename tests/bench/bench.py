@@ -18,6 +18,8 @@ import glob
 import json
 import os
 import statistics
+import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -33,9 +35,11 @@ from table import write_report  # noqa: E402
 FPS = 30
 KEYINT_S = 2
 AAC_FRAME_MS = 1024 * 1000.0 / 48000  # one AAC frame at 48 kHz
-# Seconds between server signals. A handoff waits for the next keyframe (KEYINT_S) in every client
-# that signals; OBS's own reconnect after a close waits 2 s (its default retry delay) before dialling.
-INTERVAL_S = {"plugin-mbb": 3, "plugin-bbm": 3, "obs-goaway": 4, "obs-close": 6}
+# Each handoff: the server signals once the current connection has carried STEADY_S of video (time for a
+# pre-handoff baseline and for the previous handoff's backlog to settle), then waits for the next publish.
+STEADY_S = 2.5
+STEP_TIMEOUT_S = 30  # a client that does not publish again or sends nothing this long has failed
+STREAM_KEY = "bench-secret-key"
 CLIENTS = {
     "plugin-mbb": dict(output="rtmp_goaway_output", extra=["--set", "handoff_mode=make-before-break"], mode="signal"),
     "plugin-bbm": dict(output="rtmp_goaway_output", extra=["--set", "handoff_mode=break-before-make"], mode="signal"),
@@ -100,33 +104,95 @@ def analyse(workdir):
     return result
 
 
+def start_stream(build, display, url, seconds, workdir, output, extra):
+    """goaway-stream in the background (stopped with SIGINT); returns (process, statistics path)."""
+    rundir = os.path.join(build, "rundir", "obs-rtmp-goaway")
+    json_path = os.path.join(workdir, "stream-%s.json" % output)
+    cmd = [os.path.join(build, "tests", "runner", "goaway-stream"), "--url", url, "--key", STREAM_KEY, "--seconds",
+           str(seconds), "--output", output, "--plugin-dir", os.path.join(rundir, "bin", "64bit"), "--plugin-data",
+           os.path.join(rundir, "data"), "--json", json_path] + list(extra)
+    log = open(os.path.join(workdir, "stream-%s.log" % output), "w")
+    proc = subprocess.Popen(cmd, env=dict(os.environ, DISPLAY=display), stdout=log, stderr=subprocess.STDOUT)
+    return proc, json_path
+
+
+def stop_stream(proc, timeout=60):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)  # goaway-stream stops its output cleanly and writes its statistics
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def ctl(ingest, line):
+    reply = ingest.control(line)
+    return reply
+
+
+def stats(ingest):
+    return json.loads(ctl(ingest, "stats"))
+
+
+def drive_handoffs(ingest, handoffs, steady_frames, timeout_s):
+    """Exactly `handoffs` server signals, each once the stream has run steady_frames video frames on
+    its current connection, each waiting for the client's next publish. Paced by the ingest's own
+    frame count (its `wait` command), not by sleeping. Returns None or why it stopped early."""
+    if ctl(ingest, "wait publishes=1 timeout=%d" % timeout_s) != "ok":
+        return "the client never published"
+    for k in range(1, handoffs + 1):
+        target = stats(ingest)["video"] + steady_frames
+        if ctl(ingest, "wait video=%d timeout=%d" % (target, timeout_s)) != "ok":
+            return "no media for %d s on connection %d (handoff %d)" % (timeout_s, k, k)
+        reply = ctl(ingest, "signal")
+        if not reply.startswith("ok") or " sent=0 closed=0" in reply:
+            return "signal %d reached no publisher: %s" % (k, reply)
+        if ctl(ingest, "wait publishes=%d timeout=%d" % (k + 1, timeout_s)) != "ok":
+            return "the client did not publish again within %d s of signal %d" % (timeout_s, k)
+    # A longer settled stretch after the last handoff: its lasting shift is measured there too.
+    target = stats(ingest)["video"] + int(steady_frames * 1.6)
+    if ctl(ingest, "wait video=%d timeout=%d" % (target, timeout_s)) != "ok":
+        return "no media for %d s after the last handoff" % timeout_s
+    return None
+
+
 def run_handoffs(args):
     spec = CLIENTS[args.client]
-    interval = INTERVAL_S[args.client]
-    seconds = (args.handoffs + 1) * interval + 3
     os.makedirs(args.out, exist_ok=True)
     with obsharness.xdisplay() as display:
         for rtt in [int(x) for x in args.rtts.split(",")]:
             workdir = os.path.join(args.out, "%s-rtt%d" % (args.client, rtt))
-            os.makedirs(workdir, exist_ok=True)
+            shutil.rmtree(workdir, ignore_errors=True)  # a stale ready file would point at a dead ingest
+            os.makedirs(workdir)
             node = "127.0.0.1:0,latency=%d" % (rtt // 2)
             media_log = os.path.join(workdir, "media.log")
             ingest = Ingest(ingest_bin(args.build), ["--listen", node, "--listen", node, "--signal", "goaway",
-                                                     "--mode", spec["mode"], "--goaway-every", "%ds" % interval,
-                                                     "--media-log", media_log], workdir)
+                                                     "--mode", spec["mode"], "--media-log", media_log], workdir)
             began = time.monotonic()
+            # Long enough for every handoff to time out; normally stopped as soon as they are done.
+            limit = args.handoffs * (STEADY_S + 2 * STEP_TIMEOUT_S) + 30
+            proc, stats_path = start_stream(args.build, display, "rtmp://127.0.0.1:%d/live" % ingest.port(0), limit,
+                                            workdir, spec["output"],
+                                            ["--keyint", str(KEYINT_S), "--fps", str(FPS)] + spec["extra"])
             try:
-                stats = run_stream(args.build, display, "rtmp://127.0.0.1:%d/live" % ingest.port(0), seconds, workdir,
-                                   output=spec["output"], extra=["--keyint", str(KEYINT_S), "--fps", str(FPS)] +
-                                   spec["extra"])
+                aborted = drive_handoffs(ingest, args.handoffs, int(STEADY_S * FPS), STEP_TIMEOUT_S)
             finally:
+                stop_stream(proc)
                 report = ingest.stop()
+            if aborted:
+                print("%s rtt %d: %s" % (args.client, rtt, aborted), flush=True)
             for flv in glob.glob(os.path.join(workdir, "*.flv")):
                 os.remove(flv)
+            if not os.path.exists(stats_path):
+                raise SystemExit("goaway-stream wrote no statistics; see %s" % workdir)
+            if STREAM_KEY in open(os.path.join(workdir, "stream-%s.log" % spec["output"])).read():
+                raise SystemExit("the stream key appears in the output's log")
             single_stream(report)
             with open(os.path.join(workdir, "run.json"), "w") as f:
                 json.dump({"client": args.client, "rtt": rtt, "output": spec["output"], "serverMode": spec["mode"],
-                           "intervalS": interval, "wallS": round(time.monotonic() - began, 1)}, f)
+                           "requestedHandoffs": args.handoffs, "aborted": aborted,
+                           "wallS": round(time.monotonic() - began, 1)}, f)
             result = analyse(workdir)
             with open(os.path.join(args.out, "handoffs-%s-rtt%d.json" % (args.client, rtt)), "w") as f:
                 json.dump(result, f, indent=1)
@@ -157,7 +223,8 @@ def run_cpu(args):
             for kbps in CPU_BITRATES:
                 for output in args.outputs.split(","):
                     workdir = os.path.join(args.out, "cpu-%s-%d-%d" % (output, kbps, rep))
-                    os.makedirs(workdir, exist_ok=True)
+                    shutil.rmtree(workdir, ignore_errors=True)
+                    os.makedirs(workdir)
                     ingest = Ingest(ingest_bin(args.build), ["--listen", "127.0.0.1:0"], workdir)
                     try:
                         stats = run_stream(args.build, display, "rtmp://127.0.0.1:%d/live" % ingest.port(0),

@@ -52,6 +52,7 @@ def handoff_table(rows):
              "Cutover delay, median / max (ms) | Latency back to pre-handoff level, median / max (ms) | "
              "Peak extra latency, max (ms) |",
              "|---|---|---|---|---|---|---|---|---|"]
+    aborted = []
     for r in rows:
         cut = r["cutovers"]
         lost, mark = _lost(r)
@@ -60,12 +61,15 @@ def handoff_table(rows):
         if never:
             rec += " (%d of %d never)" % (never, len(cut))
         stopped = " (stream stopped)" if (r.get("runner") or {}).get("stoppedByItself") else ""
+        if r.get("aborted"):
+            stopped += " ‡"
+            aborted.append("‡ %s at %d ms: %s." % (_label(r), r["rtt"], r["aborted"]))
         lines.append("| %s | %d ms | %d%s | %s%s | %d | %s | %s | %s | %s |" %
                      (_label(r), r["rtt"], r["handoffs"], stopped, "≥" * ("≥" in mark) + str(lost), mark.replace("≥", ""),
                       r["duplicates"],
                       _mm([c["deadAirMs"] for c in cut]), _mm([c["cutoverDelayMs"] for c in cut]), rec,
                       _mm([c["peakExtraMs"] for c in cut]).split(" / ")[-1]))
-    return "\n".join(lines)
+    return "\n".join(lines + ([""] + aborted if aborted else []))
 
 
 # libobs delivers encoded video packets to the outputs on the thread that runs the video encoders
