@@ -87,6 +87,15 @@ def main():
                 print("screenshot:", shot, flush=True)
                 check(ws.vendor(VENDOR, "StopStream").get("accepted") is True, "StopStream accepted")
                 poll("the dock's output stops", lambda: ws.vendor(VENDOR, "GetState").get("active") is False, 30)
+                # Profiles: a new profile has no dock settings; switching back loads ours again.
+                ok, _, status = ws.request("CreateProfile", {"profileName": "Second"})
+                check(ok, "CreateProfile switches to a new profile (%s)" % status)
+                obs.wait_log(r"settings loaded \(server not set", 30)
+                ok, _, status = ws.request("SetCurrentProfile", {"profileName": obsharness.PROFILE})
+                check(ok, "SetCurrentProfile back to %s (%s)" % (obsharness.PROFILE, status))
+                poll("the dock reloads the first profile's settings",
+                     lambda: obs.home.log_text().count("settings loaded (server set") >= 3, 30)
+                check(ws.vendor(VENDOR, "GetState").get("active") is False, "the dock's output stayed stopped")
                 ws.close()
                 ws = None
                 rc = obs.quit()
