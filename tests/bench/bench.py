@@ -18,6 +18,7 @@ import glob
 import json
 import os
 import statistics
+import re
 import shutil
 import signal
 import subprocess
@@ -37,9 +38,10 @@ KEYINT_S = 2
 AAC_FRAME_MS = 1024 * 1000.0 / 48000  # one AAC frame at 48 kHz
 # Each handoff: the server signals once the current connection has carried STEADY_S of video (time for a
 # pre-handoff baseline and for the previous handoff's backlog to settle), then waits for the next publish.
-STEADY_S = 2.5
+STEADY_S = 3.5
 STEP_TIMEOUT_S = 30  # a client that does not publish again or sends nothing this long has failed
 STREAM_KEY = "bench-secret-key"
+MAX_SEGMENTS = 6
 CLIENTS = {
     "plugin-mbb": dict(output="rtmp_goaway_output", extra=["--set", "handoff_mode=make-before-break"], mode="signal"),
     "plugin-bbm": dict(output="rtmp_goaway_output", extra=["--set", "handoff_mode=break-before-make"], mode="signal"),
@@ -81,8 +83,15 @@ def analyse(workdir):
         result = json.load(f)
     with open(os.path.join(workdir, "report.json")) as f:
         report = json.load(f)
-    with open(os.path.join(workdir, "stream-%s.json" % result["output"])) as f:
-        stats = json.load(f)
+    stats_path = os.path.join(workdir, "stream-%s.json" % result["output"])
+    if os.path.exists(stats_path):
+        with open(stats_path) as f:
+            stats = json.load(f)
+    else:  # the client hung on stop and was killed: its version is in its log
+        stats = {"error": "goaway-stream did not stop and was killed"}
+        with open(os.path.join(workdir, "stream-%s.log" % result["output"]), errors="replace") as f:
+            m = re.search(r"goaway-stream: libobs (\S+),", f.read())
+        stats["obsVersion"] = m.group(1) if m else None
     stream = report["streams"][0]
     rows = read_media_log(os.path.join(workdir, "media.log"))
     cutovers = stream.get("cutovers", [])
@@ -116,7 +125,7 @@ def start_stream(build, display, url, seconds, workdir, output, extra):
     return proc, json_path
 
 
-def stop_stream(proc, timeout=60):
+def stop_stream(proc, timeout=35):
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)  # goaway-stream stops its output cleanly and writes its statistics
     try:
@@ -157,52 +166,76 @@ def drive_handoffs(ingest, handoffs, steady_frames, timeout_s):
     return None
 
 
+def run_segment(args, spec, display, rtt, workdir, handoffs):
+    """One client process against one ingest: `handoffs` signals (fewer when the client fails)."""
+    shutil.rmtree(workdir, ignore_errors=True)  # a stale ready file would point at a dead ingest
+    os.makedirs(workdir)
+    node = "127.0.0.1:0,latency=%d" % (rtt // 2)
+    media_log = os.path.join(workdir, "media.log")
+    ingest = Ingest(ingest_bin(args.build), ["--listen", node, "--listen", node, "--signal", "goaway",
+                                             "--mode", spec["mode"], "--media-log", media_log], workdir)
+    began = time.monotonic()
+    # Long enough for every handoff to time out; normally stopped as soon as they are done.
+    limit = handoffs * (STEADY_S + 2 * STEP_TIMEOUT_S) + 30
+    proc, stats_path = start_stream(args.build, display, "rtmp://127.0.0.1:%d/live" % ingest.port(0), limit,
+                                    workdir, spec["output"], ["--keyint", str(KEYINT_S), "--fps", str(FPS)] + spec["extra"])
+    try:
+        aborted = drive_handoffs(ingest, handoffs, int(STEADY_S * FPS), STEP_TIMEOUT_S)
+    finally:
+        stop_stream(proc)
+        report = ingest.stop()
+    if aborted:
+        print("%s rtt %d: %s" % (args.client, rtt, aborted), flush=True)
+    for flv in glob.glob(os.path.join(workdir, "*.flv")):
+        os.remove(flv)
+    if not os.path.exists(stats_path):
+        print("%s rtt %d: goaway-stream did not stop by itself and was killed" % (args.client, rtt), flush=True)
+    if STREAM_KEY in open(os.path.join(workdir, "stream-%s.log" % spec["output"])).read():
+        raise SystemExit("the stream key appears in the output's log")
+    single_stream(report)
+    with open(os.path.join(workdir, "run.json"), "w") as f:
+        json.dump({"client": args.client, "rtt": rtt, "output": spec["output"], "serverMode": spec["mode"],
+                   "requestedHandoffs": handoffs, "aborted": aborted, "wallS": round(time.monotonic() - began, 1)}, f)
+    return analyse(workdir)
+
+
+def merge(results):
+    """Segments of one client and RTT (a client that stalled was restarted) as one row."""
+    out = dict(results[0])
+    for key in ("handoffs", "timestampResets", "missingFrames", "duplicates", "wallS"):
+        out[key] = sum(r[key] for r in results)
+    out["lostByClock"] = {t: sum(r["lostByClock"][t] for r in results) for t in ("video", "audio")}
+    out["cutovers"] = [c for r in results for c in r["cutovers"]]
+    out["aborted"] = [r["aborted"] for r in results if r.get("aborted")]
+    out["segments"] = len(results)
+    out["obsVersion"] = next((r["obsVersion"] for r in results if r.get("obsVersion")), None)
+    return out
+
+
 def run_handoffs(args):
     spec = CLIENTS[args.client]
     os.makedirs(args.out, exist_ok=True)
     with obsharness.xdisplay() as display:
         for rtt in [int(x) for x in args.rtts.split(",")]:
-            workdir = os.path.join(args.out, "%s-rtt%d" % (args.client, rtt))
-            shutil.rmtree(workdir, ignore_errors=True)  # a stale ready file would point at a dead ingest
-            os.makedirs(workdir)
-            node = "127.0.0.1:0,latency=%d" % (rtt // 2)
-            media_log = os.path.join(workdir, "media.log")
-            ingest = Ingest(ingest_bin(args.build), ["--listen", node, "--listen", node, "--signal", "goaway",
-                                                     "--mode", spec["mode"], "--media-log", media_log], workdir)
-            began = time.monotonic()
-            # Long enough for every handoff to time out; normally stopped as soon as they are done.
-            limit = args.handoffs * (STEADY_S + 2 * STEP_TIMEOUT_S) + 30
-            proc, stats_path = start_stream(args.build, display, "rtmp://127.0.0.1:%d/live" % ingest.port(0), limit,
-                                            workdir, spec["output"],
-                                            ["--keyint", str(KEYINT_S), "--fps", str(FPS)] + spec["extra"])
-            try:
-                aborted = drive_handoffs(ingest, args.handoffs, int(STEADY_S * FPS), STEP_TIMEOUT_S)
-            finally:
-                stop_stream(proc)
-                report = ingest.stop()
-            if aborted:
-                print("%s rtt %d: %s" % (args.client, rtt, aborted), flush=True)
-            for flv in glob.glob(os.path.join(workdir, "*.flv")):
-                os.remove(flv)
-            if not os.path.exists(stats_path):
-                raise SystemExit("goaway-stream wrote no statistics; see %s" % workdir)
-            if STREAM_KEY in open(os.path.join(workdir, "stream-%s.log" % spec["output"])).read():
-                raise SystemExit("the stream key appears in the output's log")
-            single_stream(report)
-            with open(os.path.join(workdir, "run.json"), "w") as f:
-                json.dump({"client": args.client, "rtt": rtt, "output": spec["output"], "serverMode": spec["mode"],
-                           "requestedHandoffs": args.handoffs, "aborted": aborted,
-                           "wallS": round(time.monotonic() - began, 1)}, f)
-            result = analyse(workdir)
+            for old in glob.glob(os.path.join(args.out, "%s-rtt%d-*" % (args.client, rtt))):
+                shutil.rmtree(old, ignore_errors=True)
+            segments = []
+            # A client whose stream stalls is restarted (a fresh process, a fresh ingest) until the
+            # handoffs add up, at most MAX_SEGMENTS times; the table counts the stalls.
+            while sum(r["handoffs"] for r in segments) < args.handoffs and len(segments) < MAX_SEGMENTS:
+                need = args.handoffs - sum(r["handoffs"] for r in segments)
+                workdir = os.path.join(args.out, "%s-rtt%d-%d" % (args.client, rtt, len(segments)))
+                segments.append(run_segment(args, spec, display, rtt, workdir, need))
+            result = merge(segments)
             with open(os.path.join(args.out, "handoffs-%s-rtt%d.json" % (args.client, rtt)), "w") as f:
                 json.dump(result, f, indent=1)
             dead = [c["deadAirMs"] for c in result["cutovers"] if c["deadAirMs"] is not None]
             print("%-11s rtt %3d ms: %2d handoffs, missing %d, lost by clock v%d/a%d, dup %d, dead air median %s "
-                  "max %s ms, latency back after %s ms (median)" %
+                  "max %s ms, latency back after %s ms (median), %d stalls" %
                   (args.client, rtt, result["handoffs"], result["missingFrames"], result["lostByClock"]["video"],
                    result["lostByClock"]["audio"], result["duplicates"],
                    statistics.median(dead) if dead else "-", max(dead) if dead else "-",
-                   _median([c["latencyRecoveryMs"] for c in result["cutovers"]])), flush=True)
+                   _median([c["latencyRecoveryMs"] for c in result["cutovers"]]), len(result["aborted"])), flush=True)
     return 0
 
 
@@ -276,10 +309,13 @@ def main():
         return run_handoffs(args)
     if args.cmd == "cpu":
         return run_cpu(args)
-    for run in glob.glob(os.path.join(args.out, "*-rtt*", "run.json")):
+    groups = {}
+    for run in sorted(glob.glob(os.path.join(args.out, "*-rtt*-*", "run.json"))):
         result = analyse(os.path.dirname(run))
-        with open(os.path.join(args.out, "handoffs-%s-rtt%d.json" % (result["client"], result["rtt"])), "w") as f:
-            json.dump(result, f, indent=1)
+        groups.setdefault((result["client"], result["rtt"]), []).append(result)
+    for (client, rtt), results in groups.items():
+        with open(os.path.join(args.out, "handoffs-%s-rtt%d.json" % (client, rtt)), "w") as f:
+            json.dump(merge(results), f, indent=1)
     return write_report(args.out, args.docs)
 
 

@@ -61,9 +61,13 @@ def handoff_table(rows):
         if never:
             rec += " (%d of %d never)" % (never, len(cut))
         stopped = " (stream stopped)" if (r.get("runner") or {}).get("stoppedByItself") else ""
-        if r.get("aborted"):
-            stopped += " ‡"
-            aborted.append("‡ %s at %d ms: %s." % (_label(r), r["rtt"], r["aborted"]))
+        stalls = r.get("aborted") or []
+        if isinstance(stalls, str):
+            stalls = [stalls]
+        if stalls:
+            stopped += " ‡%d" % len(stalls)
+            aborted.append("‡%d %s at %d ms: the stream stalled %d time(s) and the client was restarted "
+                           "(%s)." % (len(stalls), _label(r), r["rtt"], len(stalls), "; ".join(stalls)))
         lines.append("| %s | %d ms | %d%s | %s%s | %d | %s | %s | %s | %s |" %
                      (_label(r), r["rtt"], r["handoffs"], stopped, "≥" * ("≥" in mark) + str(lost), mark.replace("≥", ""),
                       r["duplicates"],

@@ -217,6 +217,9 @@ int run(const RunnerOptions &o)
 		json stats;
 		stats["output"] = o.outputId;
 		stats["obsVersion"] = obs_get_version_string();
+		// Also in the log at once: a run that has to be killed writes no statistics.
+		std::fprintf(stderr, "goaway-stream: libobs %s, output %s\n", obs_get_version_string(),
+			     o.outputId.c_str());
 		if (!modulesOk || !output || !service || !audioEncoder || (!o.audioOnly && !videoEncoder)) {
 			stats["error"] = "could not create the modules, encoders, service or output";
 		} else {
