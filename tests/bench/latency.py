@@ -8,14 +8,14 @@ For each cutover and each track:
     connection's last message (the level just before the handoff disturbs anything);
   * tolerance = the larger of TOLERANCE_MS and the 90th percentile - median of that window (the
     encoder's own jitter when the machine is loaded);
-  * back at = the arrival of the first message on the new connection after the last message (either
-    track) above base + tolerance, up to the next signal;
+  * back at = the arrival of the first message on the new connection whose (smoothed) latency is
+    within base + tolerance again, looking RECOVERY_WINDOW_MS past the new connection's first
+    message (and not past the next signal);
   * latencyRecoveryMs = back at - the old connection's last media message (so a handoff without
-    any backlog recovers in exactly its dead air); None when it never comes back before the next
-    signal or the end of the run (a client that dropped frames and restarted its timestamps comes
+    any backlog recovers in exactly its dead air); None when it does not come back in that window (a client that dropped frames and restarted its timestamps comes
     back shifted for good);
-  * peakExtraMs = the largest L - base between the old connection's last message and the next
-    signal (the viewer's extra delay at its worst).
+  * peakExtraMs = the largest (smoothed) L - base in that window (the viewer's extra delay at its
+    worst).
   * shiftMs = per track, median L over the SETTLED_WINDOW_MS before the next signal (or the end)
     minus base; only when that window starts SETTLE_AFTER_MS or more after the new connection's
     first message (else framesLostByShift is None: not measurable). A client that restarts its timestamps on the new connection makes the ingest
@@ -32,6 +32,7 @@ TOLERANCE_MS = 15
 SETTLED_WINDOW_MS = 1000
 END_MARGIN_MS = 1000
 SMOOTH = 5
+RECOVERY_WINDOW_MS = 2500  # after the new connection's first message
 SETTLE_AFTER_MS = 1000  # a backlog drains before the settled window starts
 
 
@@ -66,8 +67,10 @@ def cutover_latency(rows, cutovers, intervals):
                 values.sort()
                 tolerance = max(tolerance, values[int(len(values) * 0.9)] - level)
         extra = []
+        # Only the stretch right after the cutover is the handoff's: later wobbles are the machine's.
+        recovery_end = min(window_end, new_first + RECOVERY_WINDOW_MS)
         for track in base:
-            after = [r for r in kept if old_last <= r[0] < window_end and r[2] == track]
+            after = [r for r in kept if old_last <= r[0] < recovery_end and r[2] == track]
             raw = [r[0] - r[4] - base[track] for r in after]
             # A centred running median over SMOOTH messages: the level, not one frame's encoder jitter.
             half = SMOOTH // 2
@@ -75,8 +78,7 @@ def cutover_latency(rows, cutovers, intervals):
                 extra.append((r[0], statistics.median(raw[max(0, k - half):k + half + 1])))
         extra.sort()
         peak = max((e[1] for e in extra), default=None)
-        last_bad = max((at for at, ex in extra if ex > tolerance), default=None)
-        recovered_at = next((at for at, ex in extra if at >= new_first and (last_bad is None or at > last_bad)), None)
+        recovered_at = next((at for at, ex in extra if at >= new_first and ex <= tolerance), None)
         shift, lost = {}, 0
         if window_end - SETTLED_WINDOW_MS < new_first + SETTLE_AFTER_MS:
             lost = None  # no settled stretch before the next signal or the end: not measurable

@@ -162,11 +162,12 @@ OBS {host} (goaway-stream built against the host's libobs).
 - Dead air: the longest wall-clock gap between media messages across a cutover (old connection's last → new
   connection's first, as the ingest received them). Cutover delay: signal sent → first media on the new connection
   (includes the wait for the next keyframe).
-- Latency back: per media message, arrival wall time minus its (stitched) timestamp; per track, relative to its
-  median over the 1 s before the old connection's last message. Time from the old connection's last message until the first message after the last one more
-  than 15 ms (or that window's own 90th-percentile jitter, if larger) above that level (a handoff without backlog recovers in exactly its dead air). "never": still above it
-  at the next signal or the end (a client that dropped media and restarted its clock stays shifted). Peak extra
-  latency: the largest excess in that interval.
+- Latency back: per media message, arrival wall time minus its (stitched) timestamp, smoothed per track by a running
+  median of 5 messages; relative to that track's median over the 1 s before the old connection's last message. Time
+  from the old connection's last message until the first message on the new connection that is back within 15 ms
+  (or that window's own 90th-percentile jitter, if larger) of that level — a handoff without backlog recovers in
+  exactly its dead air. "never": not back within 2.5 s of the new connection's first message (a client that dropped
+  media and restarted its clock stays shifted for good). Peak extra latency: the largest excess in that interval.
 - Sender CPU: no hardware counters on this VM (`perf stat -e instructions` says `<not supported>`), so CPU *time*
   (user + kernel, from the kernel's per-thread CPU clocks) instead of instruction counts. To isolate the sender from
   the encoder, the video encoder is a synthetic H.264 encoder in goaway-stream that emits Annex-B access units of
