@@ -195,7 +195,8 @@ def run_segment(args, spec, display, rtt, workdir, handoffs):
     single_stream(report)
     with open(os.path.join(workdir, "run.json"), "w") as f:
         json.dump({"client": args.client, "rtt": rtt, "output": spec["output"], "serverMode": spec["mode"],
-                   "requestedHandoffs": handoffs, "aborted": aborted, "wallS": round(time.monotonic() - began, 1)}, f)
+                   "requestedHandoffs": handoffs, "aborted": aborted, "wallS": round(time.monotonic() - began, 1),
+                   "loadAvg1": os.getloadavg()[0]}, f)
     return analyse(workdir)
 
 
@@ -208,6 +209,7 @@ def merge(results):
     out["cutovers"] = [c for r in results for c in r["cutovers"]]
     out["aborted"] = [r["aborted"] for r in results if r.get("aborted")]
     out["segments"] = len(results)
+    out["loadAvg1"] = max(r.get("loadAvg1") or 0 for r in results)
     out["obsVersion"] = next((r["obsVersion"] for r in results if r.get("obsVersion")), None)
     return out
 
@@ -274,6 +276,7 @@ def run_cpu(args):
                         raise SystemExit("no CPU figures from goaway-stream (%s): %s" % (output, stats.get("error")))
                     out_threads = sum(t["ns"] for t in cpu["threads"] if t["new"])
                     run = {"output": output, "kbps": kbps, "rep": rep, "wallNs": cpu["wallNs"],
+                           "loadAvg1": os.getloadavg()[0],
                            "processNs": cpu["processNs"], "newThreadsNs": out_threads, "bytes": cpu["bytes"],
                            "threads": cpu["threads"], "obsVersion": stats.get("obsVersion")}
                     runs.append(run)

@@ -200,6 +200,9 @@ def write_report(out_dir, docs_dir=None):
     sid = next((r.get("obsVersion") for r in rows if r["client"] != "obs-goaway"), "?")
     host = next((r.get("obsVersion") for r in rows if r["client"] == "obs-goaway"), "?")
     parts += [NOTES.replace("{sid}", _version(sid)).replace("{host}", _version(host)), ""]
+    loads = [r["loadAvg1"] for r in rows + cpu_runs if r.get("loadAvg1") is not None]
+    if loads:
+        parts += ["1-minute load average at the end of the runs (2 cores): %.1f to %.1f." % (min(loads), max(loads)), ""]
     text = "\n".join(parts)
     with open(os.path.join(out_dir, "table.md"), "w") as f:
         f.write(text)
