@@ -4,7 +4,7 @@ rtmp_goaway_output to goaway-ingest, which asks it to move; nothing the encoder 
 missing at the ingest.
 
 usage: test_stream_handoffs.py SCENARIO BUILD_DIR INGEST_BINARY
-scenarios: goaway, reconnect, rtt100, refuse, hang, drop-mid-gop
+scenarios: goaway, reconnect, rtt100, refuse, hang, drop-mid-gop, stop-mid-handoff
 """
 
 import http.server
@@ -36,6 +36,10 @@ SCENARIOS = {
     "ingest-list": (["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--signal", "goaway", "--goaway-every", "10s"], 35, 3),
     "drop-mid-gop": (["--listen", "127.0.0.1:0,drop-after-signal=300", "--listen", "127.0.0.1:0", "--signal", "goaway",
                       "--goaway-every", "10s"], 40, 3),
+    # OBS stops (and goaway-stream shuts libobs down) while a handoff to a hanging node is still
+    # pre-connecting: a clean stop, both sessions closed, nothing missing up to the stop.
+    "stop-mid-handoff": (["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0,hang", "--signal", "reconnect",
+                          "--reconnect-tcurl", "absolute", "--goaway-every", "12s"], 15, 0),
 }
 
 
@@ -123,6 +127,12 @@ def main():
         check(published[1]["node"] == "n1", "the second publish landed on n1")
     if scenario in ("refuse", "hang"):
         check(all(c["node"] == "n0" for c in published), "every publish landed on the working node")
+    if scenario == "stop-mid-handoff":
+        state = (stats.get("state") or {}).get("state")
+        check(state in ("resolving", "preconnecting", "awaiting-cut", "reconnecting", "confirming"),
+              "the stop came during a handoff (state %s)" % state)
+        check(stats.get("stopSignalSeen") is True, "the output stopped cleanly (stop signal seen)")
+        check(all(c.get("closedAtMs") is not None for c in report["connections"]), "every connection was closed")
     print("PASS", flush=True)
     return 0
 
