@@ -225,8 +225,14 @@ bool GoAwayOutput::start()
 	queue_.reset(queueThresholds(settings));
 	haveFirstDts_ = false;
 	{
+		// A start by the user begins a new timeline; libobs' reconnect after a fall-back
+		// continues the old one, so its records stay.
 		std::lock_guard records(recordsMutex_);
-		startedAt_ = handoff::Clock::now();
+		if (!fellBack_) {
+			records_.clear();
+			startedAt_ = handoff::Clock::now();
+		}
+		fellBack_ = false;
 		lastError_.clear();
 	}
 	GOAWAY_LOG_INFO("GoAwayOutput::start", "starting (%s, %s)",
@@ -412,6 +418,7 @@ void GoAwayOutput::onFallBack(const std::string &reason)
 	{
 		std::lock_guard lock(recordsMutex_);
 		lastError_ = reason;
+		fellBack_ = true;
 	}
 	obs_output_set_last_error(output_, reason.c_str());
 	// libobs' own reconnect (with its back-off) is the last resort.

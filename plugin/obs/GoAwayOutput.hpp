@@ -65,6 +65,7 @@ private:
 	std::vector<nlohmann::json> records_;
 	handoff::State state_ = handoff::State::Idle;
 	std::string lastError_;
+	bool fellBack_ = false; // the last run ended in libobs' reconnect: the next start continues it
 	handoff::TimePoint startedAt_{};
 
 	// Encoder thread.
