@@ -42,6 +42,9 @@ Result<void> parseAuthority(std::string_view authority, RtmpUrl &url)
 		if (close == std::string_view::npos)
 			return fail(ErrorCode::InvalidArgument, "RTMP URL: unterminated IPv6 address (missing ']')");
 		host = authority.substr(1, close - 1);
+		// Brackets hold an IPv6 literal only; anything else would not print back as the same URL.
+		if (host.find(':') == std::string_view::npos || host.find('[') != std::string_view::npos)
+			return fail(ErrorCode::InvalidArgument, "RTMP URL: brackets must hold an IPv6 address");
 		std::string_view rest = authority.substr(close + 1);
 		if (!rest.empty()) {
 			if (rest.front() != ':')
