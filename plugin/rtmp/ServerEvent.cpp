@@ -1,5 +1,7 @@
 #include "ServerEvent.hpp"
 
+#include <cstdio>
+
 namespace goaway::rtmp {
 
 namespace {
@@ -53,8 +55,10 @@ std::string describe(const ServerEvent &event)
 		std::string operator()(const StatusEvent &e) const { return "onStatus " + e.code; }
 		std::string operator()(const CommandResultEvent &e) const
 		{
-			return std::string(e.isError ? "_error" : "_result") + " txn " +
-			       std::to_string(static_cast<long long>(e.transactionId));
+			// %.0f, not a cast to an integer: a server may send any double (a cast of 1e300 is UB).
+			char txn[64];
+			std::snprintf(txn, sizeof(txn), "%.0f", e.transactionId);
+			return std::string(e.isError ? "_error" : "_result") + " txn " + txn;
 		}
 		std::string operator()(const OtherCommandEvent &e) const { return "command " + e.name; }
 		std::string operator()(const PingEvent &) const { return "PingRequest"; }
