@@ -4,6 +4,7 @@
 #include "plugin/common/Log.hpp"
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <poll.h>
 #include <sys/socket.h>
@@ -312,7 +313,8 @@ void ClientConnection::handleConnect(const Command &c, int64_t nowMs)
 		record_.supportsGoAwayType = amfTypeName(*v);
 		record_.supportsGoAway = truthy(*v);
 	}
-	if (const Value *v = o.get("capsEx"); v && v->isNumber())
+	// Only values an integer holds: the report and the signal logic cast it (found by tests/fuzz).
+	if (const Value *v = o.get("capsEx"); v && v->isNumber() && std::fabs(v->number) < 9.0e15)
 		record_.capsEx = v->number;
 	if (const Value *v = o.get("fourCcList"); v && v->type == amf0::Marker::StrictArray) {
 		std::vector<std::string> list;
