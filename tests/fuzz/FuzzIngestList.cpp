@@ -25,8 +25,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	options.streamKey = "fuzzSecretKey123";
 	const std::string_view body(reinterpret_cast<const char *>(data + 1), size - 1);
 	auto list = parseIngestList(body, options);
+	// Only a key that came from the options counts: names in the body are quoted in reasons.
+	const bool keyInBody = body.find("fuzzSecretKey123") != std::string_view::npos;
 	if (!list) {
-		if (list.error().message.find("fuzzSecretKey123") != std::string::npos)
+		if (!keyInBody && list.error().message.find("fuzzSecretKey123") != std::string::npos)
 			std::abort();
 		return 0;
 	}
@@ -38,7 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			std::abort();
 	}
 	for (const auto &r : list->rejected)
-		if (r.find("fuzzSecretKey123") != std::string::npos)
+		if (!keyInBody && r.find("fuzzSecretKey123") != std::string::npos)
 			std::abort();
 	return 0;
 }
