@@ -1,25 +1,12 @@
 #include "HandoffStateMachine.hpp"
 
+#include "HandoffLogFormat.hpp"
 #include "plugin/common/Log.hpp"
 
 #include <algorithm>
 #include <utility>
 
 namespace goaway::handoff {
-
-namespace {
-
-std::string hostPort(const Endpoint &endpoint)
-{
-	return endpoint.host + ":" + std::to_string(endpoint.port);
-}
-
-unsigned long long ull(std::uint64_t value)
-{
-	return static_cast<unsigned long long>(value);
-}
-
-} // namespace
 
 HandoffStateMachine::HandoffStateMachine(HandoffOptions options) : options_(std::move(options)) {}
 
