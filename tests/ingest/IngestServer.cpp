@@ -123,7 +123,10 @@ int IngestServer::run()
 			SignalRequest r = defaultRequest();
 			r.skipSignalled = true;
 			signal(r, now);
-			nextScheduledSignalMs_ += options_.signalEveryMs;
+			++scheduledRounds_;
+			// A bounded schedule lets a test end its stream well clear of a handoff.
+			const bool more = options_.signalCount == 0 || scheduledRounds_ < options_.signalCount;
+			nextScheduledSignalMs_ = more ? nextScheduledSignalMs_ + options_.signalEveryMs : -1;
 		}
 		for (auto &c : connections_)
 			c->tick(now);

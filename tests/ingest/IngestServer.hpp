@@ -102,6 +102,7 @@ private:
 	std::chrono::steady_clock::time_point start_;
 	std::ofstream mediaLog_; // --media-log: one line per audio / video message
 	int64_t nextScheduledSignalMs_ = -1;
+	int scheduledRounds_ = 0;
 	int64_t stopAtMs_ = -1;
 	bool stop_ = false;
 };

@@ -233,6 +233,11 @@ Result<Options> Options::parse(int argc, const char *const *argv)
 			if (!ms || *ms <= 0)
 				return bad(flag + " needs a positive duration such as 10s");
 			o.signalEveryMs = *ms;
+		} else if (flag == "--signal-count") {
+			auto n = toInt(arg);
+			if (!n || *n < 1)
+				return bad("--signal-count takes a positive number of scheduled rounds");
+			o.signalCount = *n;
 		} else if (flag == "--goaway-body") {
 			if (arg != "empty" && arg != "4bytes")
 				return bad("--goaway-body takes empty or 4bytes");
@@ -312,6 +317,7 @@ Signals
   --mode signal|close|auto   signal; or close the connection instead (a server facing a client without
                              support); auto = signal clients that announced support, close the others
   --goaway-every DURATION    signal every publisher on a schedule (10s, 500ms, 2m)
+  --signal-count N           stop the schedule after N rounds (default: no limit)
   --goaway-body empty|4bytes body of the type-32 message (default 4bytes)
   --goaway-csid N            chunk stream id of the type-32 message (default 2)
   --reconnect-tcurl none|absolute|scheme-relative|path-relative

@@ -39,6 +39,7 @@ struct Options {
 	SignalKind signal = SignalKind::GoAway;
 	SignalMode mode = SignalMode::Signal;
 	int64_t signalEveryMs = 0; // 0 = only on command
+	int signalCount = 0;       // scheduled rounds before the schedule stops; 0 = no limit
 	bool goAwayEmptyBody = false;
 	uint32_t goAwayChunkStreamId = 2;
 	TcUrlForm reconnectTcUrl = TcUrlForm::Absolute;

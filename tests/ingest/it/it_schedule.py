@@ -1,5 +1,5 @@
-"""--goaway-every signals each supporting publisher once, by itself; `quit` and --duration stop the
-ingest cleanly with a report."""
+"""--goaway-every signals each supporting publisher once, by itself; --signal-count bounds the
+schedule; `quit` and --duration stop the ingest cleanly with a report."""
 
 import json
 import os
@@ -42,6 +42,26 @@ check(conns[0]["connect"]["supportsGoAwayType"] == "number" and conns[0]["connec
 check([s["kind"] for s in conns[0]["signalsSent"]] == ["goaway"], "publisher a: one goaway")
 check(conns[1]["connect"]["supportsGoAway"] is False and conns[1]["signalsSent"] == [], "publisher b: none")
 check(conns[0]["closeReason"] == "ingest shutdown", "open connections end as 'ingest shutdown'")
+
+# --signal-count 1: the first round signals the publisher there; one that arrives later is left alone.
+ing = Ingest(binary, ["--listen", "127.0.0.1:0", "--goaway-every", "200ms", "--signal-count", "1"])
+try:
+    a = Client("127.0.0.1", ing.port(0))
+    a.handshake()
+    a.connect("live", "rtmp://127.0.0.1/live", {"supportsGoAway": True})
+    a.publish("a")
+    check(ing.control("wait signals=1 timeout=5") == "ok", "round 1 signalled the first publisher")
+    c = Client("127.0.0.1", ing.port(0))
+    c.handshake()
+    c.connect("live", "rtmp://127.0.0.1/live", {"supportsGoAway": True})
+    c.publish("c")
+    check(ing.control("wait publishing=2 timeout=5") == "ok", "the second publisher is live")
+    check(ing.control("wait signals=2 timeout=1") == "error timeout",
+          "no round after the count (five periods without a signal)")
+    report = ing.stop()
+finally:
+    ing.kill()
+check([len(x["signalsSent"]) for x in report["connections"]] == [1, 0], "signals per connection: 1, 0")
 
 work = tempfile.mkdtemp(prefix="goaway-ingest-duration-")
 report_path = os.path.join(work, "r.json")
