@@ -341,6 +341,10 @@ nlohmann::json GoAwayOutput::statsJson() const
 	nlohmann::json j = stateJson();
 	j["videoPacketsEncoded"] = videoPackets_.load();
 	j["audioPacketsEncoded"] = audioPackets_.load();
+	// Encoded past the stop point (OBS stop(ts)): counted above, never sent, by design.
+	const PacketCounts afterStop = queue_.afterStop();
+	j["videoPacketsAfterStop"] = afterStop.video;
+	j["audioPacketsAfterStop"] = afterStop.audio;
 	j["droppedFrames"] = queue_.droppedFrames();
 	j["congestion"] = queue_.congestion();
 	j["totalBytes"] = totalBytes();

@@ -34,8 +34,10 @@ void PacketQueue::dropVideoBelowLocked(PacketPriority minimum)
 bool PacketQueue::push(QueuedPacket packet)
 {
 	std::lock_guard lock(mutex_);
-	if (closed_)
+	if (closed_) {
+		++(packet.isVideo ? afterStop_.video : afterStop_.audio);
 		return false;
+	}
 	if (packet.isVideo) {
 		if (packet.keyframe) {
 			minimumPriority_ = PacketPriority::Disposable; // a fresh reference chain starts here
@@ -85,6 +87,25 @@ void PacketQueue::close()
 	ready_.notify_all();
 }
 
+void PacketQueue::closeAtStop(const QueuedPacket *popped)
+{
+	std::lock_guard lock(mutex_);
+	if (popped)
+		++(popped->isVideo ? afterStop_.video : afterStop_.audio);
+	for (const auto &p : packets_)
+		++(p.isVideo ? afterStop_.video : afterStop_.audio);
+	packets_.clear();
+	bytes_ = 0;
+	closed_ = true;
+	ready_.notify_all();
+}
+
+PacketCounts PacketQueue::afterStop() const
+{
+	std::lock_guard lock(mutex_);
+	return afterStop_;
+}
+
 void PacketQueue::clear()
 {
 	std::lock_guard lock(mutex_);
@@ -101,6 +122,7 @@ void PacketQueue::reset(Thresholds thresholds)
 	minimumPriority_ = PacketPriority::Disposable;
 	woken_ = false;
 	closed_ = false;
+	afterStop_ = {};
 }
 
 float PacketQueue::congestion() const

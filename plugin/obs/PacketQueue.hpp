@@ -15,6 +15,12 @@
 
 namespace goaway::obs {
 
+/** Video and audio packet counts. */
+struct PacketCounts {
+	uint64_t video = 0;
+	uint64_t audio = 0;
+};
+
 class PacketQueue {
 public:
 	struct Thresholds {
@@ -37,6 +43,12 @@ public:
 	void wake();
 	/** Stops the queue: push() refuses, pop() drains what is left and then returns nullopt. */
 	void close();
+	/** Send thread, at the stop point: closes the queue and drops what it holds. `popped` (the
+	 *  packet that reached the stop point, if any), the dropped packets and every later push are
+	 *  counted in afterStop(): OBS's stop(ts) says packets from ts on are not sent. */
+	void closeAtStop(const QueuedPacket *popped);
+	/** Packets encoded past the stop point since the last reset(). */
+	PacketCounts afterStop() const;
 	void clear();
 	/** Empties the queue, reopens it and takes new thresholds (a new start of the output). */
 	void reset(Thresholds thresholds);
@@ -57,6 +69,7 @@ private:
 	std::deque<QueuedPacket> packets_;
 	uint64_t bytes_ = 0;
 	uint64_t dropped_ = 0;
+	PacketCounts afterStop_;
 	/// Incoming video below this priority is dropped until the next keyframe resets it.
 	PacketPriority minimumPriority_ = PacketPriority::Disposable;
 	bool woken_ = false;

@@ -161,6 +161,7 @@ void StreamDriver::loop()
 		if (stopRequested_) {
 			const int64_t stopAt = stopAtUsec_;
 			if (!packet || stopAt == 0 || packet->sysDtsUsec >= stopAt) {
+				queue_.closeAtStop(packet ? &*packet : nullptr);
 				execute(machine_.stop(now()));
 				finished_ = true;
 				for (auto &[id, s] : sessions_)

@@ -18,28 +18,30 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import obsharness  # noqa: E402
 from streamharness import Ingest, check, fail, print_cutovers, run_stream, single_stream  # noqa: E402
 
+# Each schedule is bounded (--signal-count) so the last signal comes at least 10 s before the stream
+# ends: a signal in the final seconds would race the stop (that is stop-mid-handoff's own scenario).
 SCENARIOS = {
-    # name: (ingest args, stream seconds, signals expected at least)
-    "goaway": (["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--signal", "goaway", "--goaway-every", "10s"], 60, 5),
+    # name: (ingest args, stream seconds, signals sent)
+    "goaway": (["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--signal", "goaway", "--goaway-every", "10s", "--signal-count", "5"], 60, 5),
     "reconnect": (["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--signal", "reconnect",
-                   "--reconnect-tcurl", "absolute", "--goaway-every", "10s"], 60, 5),
+                   "--reconnect-tcurl", "absolute", "--goaway-every", "10s", "--signal-count", "5"], 60, 5),
     "rtt100": (["--listen", "127.0.0.1:0,latency=50", "--listen", "127.0.0.1:0,latency=50", "--signal", "goaway",
-                "--goaway-every", "10s"], 60, 5),
+                "--goaway-every", "10s", "--signal-count", "5"], 60, 5),
     # The ReconnectRequest points at a node that refuses / hangs: the output must try the next
     # candidate (the configured URL) while it keeps streaming on the old connection.
     "refuse": (["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0,refuse", "--signal", "reconnect",
-                "--reconnect-tcurl", "absolute", "--goaway-every", "10s"], 40, 3),
+                "--reconnect-tcurl", "absolute", "--goaway-every", "10s", "--signal-count", "3"], 40, 3),
     "hang": (["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0,hang", "--signal", "reconnect",
-              "--reconnect-tcurl", "absolute", "--goaway-every", "15s"], 45, 2),
+              "--reconnect-tcurl", "absolute", "--goaway-every", "15s", "--signal-count", "2"], 45, 2),
     # The old node drops the connection mid-GOP right after its Go Away: resume from the last keyframe.
     # Go Away, and a local HTTP ingest list (this plugin's generic shape) naming the other node first.
-    "ingest-list": (["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--signal", "goaway", "--goaway-every", "10s"], 35, 3),
+    "ingest-list": (["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--signal", "goaway", "--goaway-every", "10s", "--signal-count", "2"], 35, 2),
     "drop-mid-gop": (["--listen", "127.0.0.1:0,drop-after-signal=300", "--listen", "127.0.0.1:0", "--signal", "goaway",
-                      "--goaway-every", "10s"], 40, 3),
+                      "--goaway-every", "10s", "--signal-count", "3"], 40, 3),
     # OBS stops (and goaway-stream shuts libobs down) while a handoff to a hanging node is still
     # pre-connecting: a clean stop, both sessions closed, nothing missing up to the stop.
     "stop-mid-handoff": (["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0,hang", "--signal", "reconnect",
-                          "--reconnect-tcurl", "absolute", "--goaway-every", "12s"], 15, 0),
+                          "--reconnect-tcurl", "absolute", "--goaway-every", "12s", "--signal-count", "1"], 15, 1),
 }
 
 
@@ -88,11 +90,12 @@ def main():
     check(stats.get("stoppedByItself") is False, "the output streamed until asked to stop (last error: %r)" % stats.get("lastError"))
     stream = single_stream(report)
     print_cutovers(stream)
-    encoded = final.get("videoPacketsEncoded", -1)
-    print("encoded video %s audio %s; received unique video %s audio %s; dropped %s; duplicates %s" %
-          (encoded, final.get("audioPacketsEncoded"), stream["uniqueVideoFrames"], stream["uniqueAudioFrames"],
+    # Packets encoded past the stop point are, by OBS's stop(ts) contract, never sent.
+    encoded = final.get("videoPacketsEncoded", -1) - final.get("videoPacketsAfterStop", 0)
+    print("encoded video %s audio %s before the stop; received unique video %s audio %s; dropped %s; duplicates %s" %
+          (encoded, final.get("audioPacketsEncoded", -1) - final.get("audioPacketsAfterStop", 0), stream["uniqueVideoFrames"], stream["uniqueAudioFrames"],
            final.get("droppedFrames"), stream["duplicateFrames"]), flush=True)
-    check(report["signalsSent"] >= min_signals, "the ingest sent at least %d signals (%d)" % (min_signals, report["signalsSent"]))
+    check(report["signalsSent"] == min_signals, "the ingest sent its %d scheduled signals (%d)" % (min_signals, report["signalsSent"]))
     check(stream["missingVideoFrames"] == 0, "0 missing video frames (%d)" % stream["missingVideoFrames"])
     check(stream["missingAudioFrames"] == 0, "0 missing audio frames (%d)" % stream["missingAudioFrames"])
     check(final.get("droppedFrames") == 0, "the output dropped no frame")
@@ -108,7 +111,8 @@ def main():
     if scenario == "drop-mid-gop":
         check(len(published) >= 3, "the output came back after each drop (%d publishes)" % len(published))
     else:
-        check(len(ok) >= min_signals, "at least %d handoffs succeeded (%d of %d)" % (min_signals, len(ok), len(handoffs)))
+        expected_ok = 0 if scenario == "stop-mid-handoff" else min_signals
+        check(len(ok) == expected_ok, "%d handoffs succeeded (%d of %d)" % (expected_ok, len(ok), len(handoffs)))
         check(stream["duplicateFrames"] == 0, "no duplicate frame without a lost connection")
     if scenario in ("goaway", "rtt100"):
         goaway_closed = [c for c in published[:-1] if any(s["kind"] == "goaway" for s in c["signalsSent"])]

@@ -109,3 +109,27 @@ TEST(PacketQueue, PopTimesOutEmptyAndCloseRefusesPushes)
 	EXPECT_TRUE(q.pop(std::chrono::steady_clock::now()).has_value());
 	EXPECT_FALSE(q.pop(std::chrono::steady_clock::now()).has_value());
 }
+
+TEST(PacketQueue, CloseAtStopCountsEverythingPastTheStopPointUntilReset)
+{
+	PacketQueue q;
+	q.push(video(0, PacketPriority::Highest, true));
+	q.push(audio(0));
+	q.push(video(1, PacketPriority::High));
+	auto popped = q.pop(std::chrono::steady_clock::now());
+	ASSERT_TRUE(popped.has_value());
+	q.closeAtStop(&*popped); // the keyframe reached the stop point; two more were queued behind it
+	EXPECT_FALSE(q.push(audio(1)));
+	EXPECT_FALSE(q.pop(std::chrono::steady_clock::now()).has_value()) << "nothing is sent after the stop";
+	EXPECT_EQ(q.afterStop().video, 2u);
+	EXPECT_EQ(q.afterStop().audio, 2u);
+	EXPECT_EQ(q.size(), 0u);
+	EXPECT_EQ(q.bytes(), 0u);
+	EXPECT_EQ(q.droppedFrames(), 0u) << "packets past the stop are not dropped frames";
+
+	q.reset(PacketQueue::Thresholds{});
+	EXPECT_EQ(q.afterStop().video, 0u);
+	EXPECT_TRUE(q.push(audio(2)));
+	q.closeAtStop(nullptr); // stop(0): whatever waits is past the stop
+	EXPECT_EQ(q.afterStop().audio, 1u);
+}
