@@ -75,6 +75,8 @@ const char *errorCodeName(ErrorCode code)
 		return "I/O error";
 	case ErrorCode::Internal:
 		return "internal error";
+	case ErrorCode::Cancelled:
+		return "cancelled";
 	}
 	return "unknown error";
 }

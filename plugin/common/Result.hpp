@@ -19,6 +19,7 @@ enum class ErrorCode {
 	Resolver,         // an ingest resolver (HTTP, DNS) gave a bad answer
 	Io,               // a local I/O error (file, socket option)
 	Internal,         // a bug: should not happen
+	Cancelled,        // the caller gave up (the output stopped during a pre-connect)
 };
 
 /** An error value: a code for programs and a message for people (never contains a stream key). */

@@ -2,7 +2,9 @@
 #include "TlsBridge.hpp"
 #include "../common/Log.hpp"
 
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -10,6 +12,7 @@
 #include <librtmp/rtmp.h>
 #include <mutex>
 #include <optional>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -46,6 +49,40 @@ struct RtmpDeleter {
 		RTMP_Close(r);
 		RTMP_Free(r);
 	}
+};
+
+/// librtmp writes with send(..., 0): a peer that resets the connection during the handshake (or a
+/// cancel that shut the socket down) would raise SIGPIPE, which kills a host that does not ignore
+/// it. Blocked for this thread while librtmp runs; one it raised is taken off the pending set.
+class ScopedSigpipeBlock {
+public:
+	ScopedSigpipeBlock()
+	{
+		sigemptyset(&pipe_);
+		sigaddset(&pipe_, SIGPIPE);
+		sigset_t pending;
+		sigpending(&pending);
+		pendingBefore_ = sigismember(&pending, SIGPIPE) == 1;
+		pthread_sigmask(SIG_BLOCK, &pipe_, &previous_);
+	}
+	~ScopedSigpipeBlock()
+	{
+		sigset_t pending;
+		sigpending(&pending);
+		if (!pendingBefore_ && sigismember(&pending, SIGPIPE) == 1) {
+			const timespec now{0, 0};
+			while (sigtimedwait(&pipe_, nullptr, &now) < 0 && errno == EINTR) {
+			}
+		}
+		pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+	}
+	ScopedSigpipeBlock(const ScopedSigpipeBlock &) = delete;
+	ScopedSigpipeBlock &operator=(const ScopedSigpipeBlock &) = delete;
+
+private:
+	sigset_t pipe_{};
+	sigset_t previous_{};
+	bool pendingBefore_ = false;
 };
 
 } // namespace
@@ -101,7 +138,11 @@ Result<std::vector<uint8_t>> LibrtmpHandshake::run(Transport &transport, std::sp
 	packet.m_nBodySize = static_cast<uint32_t>(connectBody.size());
 
 	auto start = std::chrono::steady_clock::now();
-	int ok = RTMP_Connect1(r.get(), &packet);
+	int ok;
+	{
+		ScopedSigpipeBlock noSigpipe;
+		ok = RTMP_Connect1(r.get(), &packet);
+	}
 	RTMPPacket_Free(&packet);
 	if (!ok) {
 		// librtmp called RTMP_Close: the socket it had (ours, or the bridge's end) is closed.

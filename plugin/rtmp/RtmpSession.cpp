@@ -70,19 +70,37 @@ Result<ConnectTimings> RtmpSession::connect(const SessionOptions &options)
 	url_ = *url;
 	stats_.server = url_.tcUrl();
 	ConnectTimings &t = stats_.timings;
-	auto closeOnError = [this](Error e) -> Result<ConnectTimings> {
-		transport_.close(false);
-		state_ = State::Closed;
-		return std::unexpected(std::move(e));
-	};
+	ConnectCanceller *canceller = options.canceller.get();
 
 	auto step = Clock::now();
 	auto socket = TcpConnector::connectAny(url_.host, url_.port, options.connectTimeoutMs,
-					       options.address.value_or(""), options.bindAddress);
+					       options.address.value_or(""), options.bindAddress, canceller);
 	if (!socket) {
 		state_ = State::Closed;
 		return std::unexpected(socket.error());
 	}
+	// The socket stays attached to the canceller until connect() returns (a cancel then wakes
+	// whichever step waits on it); detached before it closes, whatever the way out.
+	const int fd = socket->fd.get();
+	struct Detach {
+		ConnectCanceller *canceller;
+		int fd;
+		~Detach()
+		{
+			if (canceller)
+				canceller->detach(fd);
+		}
+	} detach{canceller, fd};
+	auto closeOnError = [this, canceller, fd](Error e) -> Result<ConnectTimings> {
+		if (canceller) {
+			canceller->detach(fd);
+			if (canceller->cancelled())
+				e = Error{ErrorCode::Cancelled, "pre-connect to " + url_.hostPort() + " cancelled"};
+		}
+		transport_.close(false);
+		state_ = State::Closed;
+		return std::unexpected(std::move(e));
+	};
 	t.tcpMs = msSince(step);
 	stats_.peerAddress = socket->peer.text();
 
@@ -91,10 +109,8 @@ Result<ConnectTimings> RtmpSession::connect(const SessionOptions &options)
 		step = Clock::now();
 		auto session = TlsSession::handshake(socket->fd.get(), TlsOptions{url_.host, options.ioTimeoutMs,
 										  options.allowSelfSigned});
-		if (!session) {
-			state_ = State::Closed;
-			return std::unexpected(session.error());
-		}
+		if (!session)
+			return closeOnError(session.error());
 		tls = std::move(*session);
 		t.tlsMs = msSince(step);
 	}

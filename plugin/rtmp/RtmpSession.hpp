@@ -22,6 +22,7 @@
 // appears in no log line, error message or statistic.
 
 #include "ChunkDemuxer.hpp"
+#include "ConnectCanceller.hpp"
 #include "ChunkWriter.hpp"
 #include "RtmpMessage.hpp"
 #include "RtmpUrl.hpp"
@@ -34,6 +35,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -56,6 +58,8 @@ struct SessionOptions {
 	VideoCodec codecForConnect = VideoCodec::H264; // HEVC/AV1 add the E-RTMP fourCc fields to connect
 	bool supportsGoAway = true;                    // announce supportsGoAway in connect
 	int capsEx = 1;                                // E-RTMP v2 capsEx announced in connect (1 = Reconnect)
+	/** Another thread may abort connect() through it (pre-connects when the output stops). */
+	std::shared_ptr<ConnectCanceller> canceller;
 };
 
 /** Where the connect time went, in milliseconds (−1 = step not done). */

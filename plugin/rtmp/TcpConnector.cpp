@@ -89,12 +89,25 @@ Result<std::vector<ResolvedAddress>> TcpConnector::resolve(const std::string &ho
 }
 
 Result<ConnectedSocket> TcpConnector::connect(const ResolvedAddress &address, int timeoutMs,
-					      const std::string &bindAddress)
+					      const std::string &bindAddress, ConnectCanceller *canceller)
 {
 	int family = address.storage.ss_family;
 	UniqueFd fd(::socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP));
 	if (!fd)
 		return fail(ErrorCode::ConnectFailed, std::string("socket(): ") + std::strerror(errno));
+	// Declared after fd, so on a failure it detaches before fd closes; kept attached on success.
+	struct Attachment {
+		ConnectCanceller *canceller;
+		int fd;
+		bool keep = false;
+		~Attachment()
+		{
+			if (canceller && !keep)
+				canceller->detach(fd);
+		}
+	} attachment{canceller, fd.get()};
+	if (canceller && !canceller->attach(fd.get()))
+		return fail(ErrorCode::Cancelled, "TCP connect to " + address.text() + " cancelled");
 	if (!bindAddress.empty()) {
 		sockaddr_storage local{};
 		socklen_t localLen = 0;
@@ -141,6 +154,8 @@ Result<ConnectedSocket> TcpConnector::connect(const ResolvedAddress &address, in
 			if (n > 0)
 				break;
 		}
+		if (canceller && canceller->cancelled())
+			return fail(ErrorCode::Cancelled, "TCP connect to " + address.text() + " cancelled");
 		int err = 0;
 		socklen_t len = sizeof(err);
 		getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
@@ -152,11 +167,13 @@ Result<ConnectedSocket> TcpConnector::connect(const ResolvedAddress &address, in
 	fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
 	int one = 1;
 	setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	attachment.keep = true;
 	return ConnectedSocket{std::move(fd), address};
 }
 
 Result<ConnectedSocket> TcpConnector::connectAny(const std::string &host, uint16_t port, int timeoutMs,
-						 const std::string &onlyAddress, const std::string &bindAddress)
+						 const std::string &onlyAddress, const std::string &bindAddress,
+						 ConnectCanceller *canceller)
 {
 	std::vector<ResolvedAddress> addresses;
 	if (!onlyAddress.empty()) {
@@ -173,8 +190,8 @@ Result<ConnectedSocket> TcpConnector::connectAny(const std::string &host, uint16
 	Error last{ErrorCode::ConnectFailed, "no address"};
 	std::string tried;
 	for (const auto &address : addresses) {
-		auto socket = connect(address, timeoutMs, bindAddress);
-		if (socket)
+		auto socket = connect(address, timeoutMs, bindAddress, canceller);
+		if (socket || socket.error().code == ErrorCode::Cancelled)
 			return socket;
 		GOAWAY_LOG_INFO("TcpConnector::connectAny", "%s", socket.error().message.c_str());
 		last = socket.error();

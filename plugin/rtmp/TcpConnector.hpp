@@ -3,6 +3,7 @@
 // IPv6), a chosen address (so a handoff can avoid the draining node), a connect timeout and an
 // optional local bind address.
 
+#include "ConnectCanceller.hpp"
 #include "../common/Result.hpp"
 
 #include <cstdint>
@@ -59,10 +60,11 @@ public:
 	/**
 	 * Connects to one address within timeoutMs (non-blocking connect + poll). bindAddress, when
 	 * not empty, is a numeric local address to bind first. The socket is returned blocking, with
-	 * TCP_NODELAY. Errors: Timeout, ConnectFailed (with the errno text and the address).
+	 * TCP_NODELAY. Errors: Timeout, ConnectFailed (with the errno text and the address), Cancelled.
+	 * With a canceller, the socket stays attached to it on success (the caller detaches it).
 	 */
 	static Result<ConnectedSocket> connect(const ResolvedAddress &address, int timeoutMs,
-					       const std::string &bindAddress = {});
+					       const std::string &bindAddress = {}, ConnectCanceller *canceller = nullptr);
 
 	/**
 	 * Resolves host and tries each address in turn (or only `onlyAddress`, a numeric IP, when not
@@ -70,7 +72,8 @@ public:
 	 */
 	static Result<ConnectedSocket> connectAny(const std::string &host, uint16_t port, int timeoutMs,
 						  const std::string &onlyAddress = {},
-						  const std::string &bindAddress = {});
+						  const std::string &bindAddress = {},
+						  ConnectCanceller *canceller = nullptr);
 };
 
 } // namespace goaway::rtmp
