@@ -6,19 +6,35 @@ namespace goaway::obs {
 
 SessionConnector::~SessionConnector()
 {
+	cancelAll();
 	joinAll();
 }
 
 void SessionConnector::start(handoff::SessionId session, rtmp::SessionOptions options)
 {
 	auto done = std::make_shared<std::atomic<bool>>(false);
+	auto canceller = std::make_shared<rtmp::ConnectCanceller>();
+	options.canceller = canceller;
 	std::thread thread([this, session, options = std::move(options), done] {
 		auto connection = std::make_unique<rtmp::RtmpSession>();
 		auto result = connection->connect(options);
 		inbox_.push(inbox::PreconnectDone{session, std::move(connection), std::move(result)});
 		done->store(true);
 	});
-	workers_.push_back(Worker{std::move(thread), std::move(done)});
+	workers_.push_back(Worker{session, std::move(thread), std::move(done), std::move(canceller)});
+}
+
+void SessionConnector::cancel(handoff::SessionId session)
+{
+	for (auto &w : workers_)
+		if (w.session == session && !w.done->load())
+			w.canceller->cancel();
+}
+
+void SessionConnector::cancelAll()
+{
+	for (auto &w : workers_)
+		w.canceller->cancel();
 }
 
 void SessionConnector::reap()

@@ -104,6 +104,7 @@ void StreamDriver::run()
 		s->closeSilently();
 	sessions_.clear();
 	resolver_.reset();
+	connector_.cancelAll();
 	connector_.joinAll();
 	for (auto &event : inbox_.take())
 		if (auto *done = std::get_if<inbox::PreconnectDone>(&event); done && done->connection)
@@ -431,8 +432,10 @@ void StreamDriver::sendStored(handoff::SessionId id, handoff::PacketSeq seq)
 void StreamDriver::closeSession(handoff::SessionId id, bool gracefully)
 {
 	auto it = sessions_.find(id);
-	if (it == sessions_.end())
+	if (it == sessions_.end()) {
+		connector_.cancel(id); // still pre-connecting (e.g. its deadline passed): stop waiting on it
 		return;
+	}
 	auto &s = it->second;
 	bytesOfClosedSessions_ += s->stats().bytesSent;
 	if (gracefully)

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""E2E: OBS exits while a handoff is under way (real OBS 32.x in sid, 30.x in trixie).
+
+The dock's output streams to node n0; a ReconnectRequest sends it to node n1, which accepts TCP and
+then never answers, so the handoff stays in its pre-connect. OBS is told to quit right then. It
+must exit by itself and cleanly: the module unloads, the live connection ends gracefully, the
+half-open one to n1 is closed, no frame is missing up to the exit.
+
+usage: test_obs_exit_mid_handoff.py PLUGIN_DIR INGEST_BINARY OUT_DIR
+"""
+
+import json
+import os
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import obsharness  # noqa: E402
+from obsws import ObsWebsocket, free_port  # noqa: E402
+from streamharness import Ingest, check, fail, single_stream  # noqa: E402
+
+VENDOR = "obs-rtmp-goaway"
+KEY = "e2e-exit-mid-handoff-key"
+
+
+def poll(what, fn, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = fn()
+        if value:
+            return value
+        time.sleep(0.1)  # polling interval for a condition, bounded by the deadline
+    fail("%s within %ss" % (what, timeout))
+
+
+def main():
+    plugin_dir, ingest_bin, out_dir = sys.argv[1], sys.argv[2], sys.argv[3]
+    os.makedirs(out_dir, exist_ok=True)
+    version = obsharness.obs_version()
+    tag = "obs-%d.%d" % version[:2]
+    print("OBS %d.%d.%d" % version, flush=True)
+    tmp = tempfile.mkdtemp(prefix="goaway-exit-mid-handoff-")
+    os.makedirs(os.path.join(tmp, "ingest"))
+    ingest = Ingest(ingest_bin, ["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0,hang", "--signal", "reconnect",
+                                 "--reconnect-tcurl", "absolute"], os.path.join(tmp, "ingest"))
+    report = None
+    ws = None
+    try:
+        ws_port = free_port()
+        home = obsharness.ObsHome(os.path.join(tmp, "home"), websocket_port=ws_port, plugin_dir=plugin_dir)
+        path = os.path.join(home.config, "basic", "profiles", obsharness.PROFILE, "obs-rtmp-goaway.json")
+        with open(path, "w") as f:
+            json.dump({"server": "rtmp://127.0.0.1:%d/live" % ingest.port(0), "key": KEY, "resolver": "off",
+                       "handoff_mode": "make-before-break", "max_keyframe_wait_ms": 10000,
+                       "video_bitrate_kbps": 2500}, f)
+        with obsharness.xdisplay() as display:
+            with obsharness.Obs(home, display) as obs:
+                obs.wait_log(r"==== Startup complete", 120)
+                ws = ObsWebsocket(ws_port)
+                check(ws.vendor(VENDOR, "StartStream").get("accepted") is True, "StartStream accepted")
+                poll("the dock's output goes live", lambda: ws.vendor(VENDOR, "GetState").get("state") == "streaming", 60)
+                ingest.wait("publishing=1 keyframes=2", 60)
+                reply = ingest.control("reconnect")
+                check(reply.startswith("ok sent=1 "), "ReconnectRequest to the hanging node sent (%s)" % reply)
+                state = poll("the handoff is pre-connecting to the hanging node",
+                             lambda: (lambda s: s if s in ("resolving", "preconnecting") else None)(
+                                 ws.vendor(VENDOR, "GetState").get("state")), 10)
+                ingest.wait("connections=2", 10)  # the TCP connection to n1 is open
+                print("quitting OBS during the handoff (state %s)" % state, flush=True)
+                ws.close()
+                ws = None
+                began = time.monotonic()
+                rc = obs.quit()
+                quit_s = time.monotonic() - began
+        report = ingest.stop()
+    finally:
+        if ws:
+            ws.close()
+        if report is None:
+            ingest.kill()
+    log = home.log_text()
+    with open(os.path.join(out_dir, "%s-exit-mid-handoff.log" % tag), "w") as f:
+        f.write(log)
+    print("OBS quit in %.1f s" % quit_s, flush=True)
+    check(rc in (0, None), "OBS exited by itself, cleanly (%s)" % rc)
+    check("[obs-rtmp-goaway] [PluginModule] unloaded" in log, "the module unloaded")
+    conns = report["connections"]
+    live = [c for c in conns if c["node"] == "n0" and c.get("publishedAtMs") is not None]
+    hung = [c for c in conns if c["node"] == "n1"]
+    check(len(live) == 1 and live[0]["fcUnpublish"], "the live connection ended gracefully (FCUnpublish)")
+    check(len(hung) >= 1 and all(c["publishedAtMs"] is None for c in hung), "nothing was published on the hanging node")
+    check(all(c.get("closedAtMs") is not None and c["closeReason"] != "ingest shutdown" for c in conns),
+          "OBS closed every connection itself (%s)" % [(c["node"], c["closeReason"]) for c in conns])
+    stream = single_stream(report)
+    check(stream["missingVideoFrames"] == 0 and stream["missingAudioFrames"] == 0,
+          "no missing frame up to the exit (video %d, audio %d)" % (stream["missingVideoFrames"],
+                                                                     stream["missingAudioFrames"]))
+    check(KEY not in log, "the stream key never appears in OBS's log")
+    print("PASS", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
