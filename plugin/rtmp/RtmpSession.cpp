@@ -222,13 +222,9 @@ Result<void> RtmpSession::sendMessage(MessageType type, uint32_t timestampMs, st
 {
 	if (!isOpen())
 		return fail(ErrorCode::Closed, "the connection is closed");
-	Message message;
-	message.type = static_cast<uint8_t>(type);
-	message.timestamp = timestampMs;
-	message.streamId = streamId_;
-	message.chunkStreamId = chunkStreamFor(type);
-	message.payload.assign(payload.begin(), payload.end());
-	if (auto ok = sendRaw(message); !ok)
+	sendBuffer_.clear();
+	writer_.write(static_cast<uint8_t>(type), timestampMs, streamId_, chunkStreamFor(type), payload, sendBuffer_);
+	if (auto ok = sendBuffered(); !ok)
 		return ok;
 	stats_.mediaBytesSent += payload.size();
 	stats_.messagesSent++;
@@ -284,15 +280,19 @@ void RtmpSession::closeGracefully()
 
 Result<void> RtmpSession::sendRaw(const Message &message)
 {
-	std::vector<uint8_t> bytes;
-	bytes.reserve(message.payload.size() + 64);
-	writer_.write(message, bytes);
-	auto ok = transport_.sendAll(bytes, options_.ioTimeoutMs);
+	sendBuffer_.clear();
+	writer_.write(message, sendBuffer_);
+	return sendBuffered();
+}
+
+Result<void> RtmpSession::sendBuffered()
+{
+	auto ok = transport_.sendAll(sendBuffer_, options_.ioTimeoutMs);
 	if (!ok) {
 		markClosed(ok.error());
 		return ok;
 	}
-	stats_.bytesSent += bytes.size();
+	stats_.bytesSent += sendBuffer_.size();
 	return {};
 }
 

@@ -144,6 +144,8 @@ public:
 
 private:
 	Result<void> sendRaw(const Message &message);
+	/** Sends the chunks already written to sendBuffer_. */
+	Result<void> sendBuffered();
 	Result<void> sendCommand(const std::string &name, double txn, std::vector<amf0::Value> args,
 				 uint32_t streamId = 0);
 	/** Reads + classifies; handles protocol housekeeping; queues events. Returns false on close. */
@@ -160,6 +162,9 @@ private:
 	Transport transport_;
 	ChunkDemuxer demuxer_;
 	ChunkWriter writer_;
+	/// Chunked bytes of the message being sent, kept between messages so that sending does not
+	/// allocate (it holds as much as the largest message sent so far, typically a keyframe).
+	std::vector<uint8_t> sendBuffer_;
 	ServerEventClassifier classifier_;
 	std::deque<ServerEvent> pending_;
 	SessionStats stats_;
