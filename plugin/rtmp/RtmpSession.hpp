@@ -138,7 +138,7 @@ public:
 
 	State state() const { return state_; }
 	bool isOpen() const { return state_ == State::Connected || state_ == State::Publishing; }
-	SessionStats stats() const { return stats_; }
+	const SessionStats &stats() const { return stats_; }
 	/** The URL connected to (no key): host, port, app, tls — for resolveTcUrl() of a ReconnectRequest. */
 	const RtmpUrl &url() const { return url_; }
 
