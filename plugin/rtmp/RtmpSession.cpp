@@ -22,6 +22,11 @@ double msSince(Clock::time_point start)
 
 constexpr size_t kReadChunk = constants::kSessionReadChunk;
 constexpr int kMaxReadsPerPump = constants::kSessionMaxReadsPerPoll;
+/// sendMessage() reads incoming bytes at most this often. A read per message was one more system
+/// call per media packet; poll() (which the send loop calls on every turn) still reads at once,
+/// and this spacing keeps pings and acknowledgements answered well within any server's patience
+/// while a caller sends many messages without polling (a backlog replay, goaway-publish).
+constexpr auto kSendPumpInterval = std::chrono::milliseconds(10);
 
 uint32_t chunkStreamFor(MessageType type)
 {
@@ -228,7 +233,8 @@ Result<void> RtmpSession::sendMessage(MessageType type, uint32_t timestampMs, st
 		return ok;
 	stats_.mediaBytesSent += payload.size();
 	stats_.messagesSent++;
-	pump();
+	if (Clock::now() - lastPump_ >= kSendPumpInterval)
+		pump();
 	return {};
 }
 
@@ -366,6 +372,7 @@ void RtmpSession::handleHousekeeping(const ServerEvent &event)
 
 bool RtmpSession::pump()
 {
+	lastPump_ = Clock::now();
 	uint8_t buffer[kReadChunk];
 	for (int i = 0; i < kMaxReadsPerPump && isOpen(); ++i) {
 		auto n = transport_.receiveSome(buffer);

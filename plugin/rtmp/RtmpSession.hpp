@@ -32,6 +32,7 @@
 #include "../common/Constants.hpp"
 #include "../common/Result.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -111,7 +112,8 @@ public:
 	/**
 	 * Sends one audio (8), video (9) or data (18) message on the publish stream, timestamp in ms
 	 * (the FLV tag timestamp = DTS). Blocks at most ioTimeoutMs when the socket is full.
-	 * Also pumps incoming bytes (non-blocking) so pings are answered and events queue for poll().
+	 * Also pumps incoming bytes (non-blocking, at most every 10 ms) so pings are answered and
+	 * events queue for poll() even when the caller sends without polling.
 	 * Errors: Closed, Timeout, Io; the session is then Closed.
 	 */
 	Result<void> sendMessage(MessageType type, uint32_t timestampMs, std::span<const uint8_t> payload);
@@ -173,6 +175,7 @@ private:
 	uint32_t windowAckSize_ = 0; // from the server's Window Acknowledgement Size
 	uint64_t lastAckSent_ = 0;   // bytesReceived at the last Acknowledgement
 	bool closedEventQueued_ = false;
+	std::chrono::steady_clock::time_point lastPump_{}; // the last pump(): sendMessage() spaces its reads
 };
 
 } // namespace goaway::rtmp
