@@ -38,9 +38,14 @@ void setLogLevel(LogLevel level)
 	currentLevel = level;
 }
 
+bool logEnabled(LogLevel level)
+{
+	return level >= currentLevel.load(std::memory_order_relaxed);
+}
+
 void logf(LogLevel level, const char *where, const char *fmt, ...)
 {
-	if (level < currentLevel.load())
+	if (!logEnabled(level))
 		return;
 	char body[1024];
 	va_list args;

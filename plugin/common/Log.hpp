@@ -16,6 +16,9 @@ void setLogSink(LogSink sink);
 /** Lines below this level are dropped (default Info; GOAWAY_DEBUG=1 in the environment gives Debug). */
 void setLogLevel(LogLevel level);
 
+/** True when lines of this level reach the sink. */
+bool logEnabled(LogLevel level);
+
 void logf(LogLevel level, const char *where, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 3, 4)))
@@ -24,7 +27,14 @@ void logf(LogLevel level, const char *where, const char *fmt, ...)
 
 } // namespace goaway
 
-#define GOAWAY_LOG_DEBUG(...) ::goaway::logf(::goaway::LogLevel::Debug, __func__, __VA_ARGS__)
+// The level is checked before the arguments are evaluated: debug lines describe every action of
+// the send loop (one or more per media packet), and formatting those strings when nobody reads
+// them cost a measurable share of the sender's CPU.
+#define GOAWAY_LOG_DEBUG(...)                                                             \
+	do {                                                                              \
+		if (::goaway::logEnabled(::goaway::LogLevel::Debug))                      \
+			::goaway::logf(::goaway::LogLevel::Debug, __func__, __VA_ARGS__); \
+	} while (false)
 #define GOAWAY_LOG_INFO(where, ...) ::goaway::logf(::goaway::LogLevel::Info, where, __VA_ARGS__)
 #define GOAWAY_LOG_WARN(where, ...) ::goaway::logf(::goaway::LogLevel::Warning, where, __VA_ARGS__)
 #define GOAWAY_LOG_ERROR(where, ...) ::goaway::logf(::goaway::LogLevel::Error, where, __VA_ARGS__)

@@ -1,17 +1,52 @@
 #include "AnnexB.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 namespace goaway::flv {
 
 namespace {
 
-/** Position of the next 00 00 01 at or after `from`, or size. */
+/** Position of the next 00 00 01 at or after `from`, or size. Jumps from zero byte to zero byte
+ *  with memchr (vectorised by the C library): every byte of every video frame passes here, so a
+ *  byte-at-a-time loop cost the sender CPU in proportion to the bitrate. */
 size_t findStartCode(std::span<const uint8_t> d, size_t from)
 {
-	for (size_t i = from; i + 2 < d.size(); ++i) {
-		if (d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1)
-			return i;
+	if (d.size() < 3)
+		return d.size();
+	const uint8_t *const base = d.data();
+	const uint8_t *const last = base + d.size() - 2; // a start code must begin before this
+	for (const uint8_t *p = base + from; p < last;) {
+		p = static_cast<const uint8_t *>(std::memchr(p, 0, size_t(last - p)));
+		if (!p)
+			break;
+		if (p[1] == 0 && p[2] == 1)
+			return size_t(p - base);
+		++p;
 	}
 	return d.size();
+}
+
+void putU32(std::vector<uint8_t> &out, uint32_t n)
+{
+	const uint8_t bytes[] = {uint8_t(n >> 24), uint8_t(n >> 16), uint8_t(n >> 8), uint8_t(n)};
+	out.insert(out.end(), std::begin(bytes), std::end(bytes));
+}
+
+/** Calls f(nal) for each NAL unit of an Annex-B buffer (the splitAnnexB rules), allocating nothing. */
+template<typename F> void forEachNal(std::span<const uint8_t> d, F &&f)
+{
+	size_t start = findStartCode(d, 0);
+	while (start < d.size()) {
+		size_t begin = start + 3;
+		size_t next = findStartCode(d, begin);
+		size_t end = next;
+		while (end > begin && d[end - 1] == 0) // a 4-byte start code's leading zero / trailing_zero_8bits
+			--end;
+		if (end > begin)
+			f(d.subspan(begin, end - begin));
+		start = next;
+	}
 }
 
 } // namespace
@@ -25,35 +60,33 @@ bool isAnnexB(std::span<const uint8_t> d)
 std::vector<std::span<const uint8_t>> splitAnnexB(std::span<const uint8_t> d)
 {
 	std::vector<std::span<const uint8_t>> out;
-	size_t start = findStartCode(d, 0);
-	while (start < d.size()) {
-		size_t begin = start + 3;
-		size_t next = findStartCode(d, begin);
-		size_t end = next;
-		while (end > begin && d[end - 1] == 0) // a 4-byte start code's leading zero / trailing_zero_8bits
-			--end;
-		if (end > begin)
-			out.push_back(d.subspan(begin, end - begin));
-		start = next;
-	}
+	forEachNal(d, [&](std::span<const uint8_t> nal) { out.push_back(nal); });
 	return out;
 }
 
 std::vector<uint8_t> annexBToLengthPrefixed(std::span<const uint8_t> data)
 {
-	if (!isAnnexB(data))
-		return std::vector<uint8_t>(data.begin(), data.end());
 	std::vector<uint8_t> out;
-	out.reserve(data.size() + 16);
-	for (auto nal : splitAnnexB(data)) {
-		uint32_t n = static_cast<uint32_t>(nal.size());
-		out.push_back(uint8_t(n >> 24));
-		out.push_back(uint8_t(n >> 16));
-		out.push_back(uint8_t(n >> 8));
-		out.push_back(uint8_t(n));
-		out.insert(out.end(), nal.begin(), nal.end());
-	}
+	appendLengthPrefixed(data, out);
 	return out;
+}
+
+void appendLengthPrefixed(std::span<const uint8_t> data, std::vector<uint8_t> &out)
+{
+	if (!isAnnexB(data)) {
+		out.insert(out.end(), data.begin(), data.end());
+		return;
+	}
+	// A 4-byte prefix replaces each start code of 3 or 4 bytes: at most one extra byte per NAL,
+	// and frames carry a handful of NALs; the slack avoids a reallocation in the common case.
+	constexpr size_t kPrefixSlack = 16;
+	const size_t need = out.size() + data.size() + kPrefixSlack;
+	if (need > out.capacity())
+		out.reserve(std::max(need, out.capacity() * 2));
+	forEachNal(data, [&](std::span<const uint8_t> nal) {
+		putU32(out, static_cast<uint32_t>(nal.size()));
+		out.insert(out.end(), nal.begin(), nal.end());
+	});
 }
 
 } // namespace goaway::flv

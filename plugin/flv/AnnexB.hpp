@@ -17,5 +17,7 @@ std::vector<std::span<const uint8_t>> splitAnnexB(std::span<const uint8_t> data)
  * A buffer that is not Annex-B is assumed to be length-prefixed already and copied as is.
  */
 std::vector<uint8_t> annexBToLengthPrefixed(std::span<const uint8_t> data);
+/** annexBToLengthPrefixed() appended to `out` (no intermediate buffer: the muxer's per-frame path). */
+void appendLengthPrefixed(std::span<const uint8_t> data, std::vector<uint8_t> &out);
 
 } // namespace goaway::flv

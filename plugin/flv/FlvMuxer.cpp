@@ -78,8 +78,7 @@ MediaMessage FlvMuxer::videoFrame(const EncoderPacket &packet) const
 	case rtmp::VideoCodec::H264: {
 		out = {uint8_t(frameType << 4 | kCodecAvc), kAvcNalu};
 		putSi24(out, cto);
-		auto body = annexBToLengthPrefixed(packet.data);
-		out.insert(out.end(), body.begin(), body.end());
+		appendLengthPrefixed(packet.data, out);
 		break;
 	}
 	case rtmp::VideoCodec::Hevc: {
@@ -89,8 +88,7 @@ MediaMessage FlvMuxer::videoFrame(const EncoderPacket &packet) const
 		putFourCc(out, codec_);
 		if (type == kPacketCodedFrames)
 			putSi24(out, cto);
-		auto body = annexBToLengthPrefixed(packet.data);
-		out.insert(out.end(), body.begin(), body.end());
+		appendLengthPrefixed(packet.data, out);
 		break;
 	}
 	case rtmp::VideoCodec::Av1: {

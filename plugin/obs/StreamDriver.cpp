@@ -460,26 +460,24 @@ void StreamDriver::sessionFailed(handoff::SessionId id, const std::string &reaso
 
 void StreamDriver::updateSnapshot()
 {
-	DriverSnapshot s;
-	{
-		std::lock_guard lock(snapshotMutex_);
-		s = snapshot_;
-	}
-	s.state = machine_.state();
-	s.bytesSent = bytesOfClosedSessions_;
+	// Runs on every turn of the send loop (once per media packet): no string is copied or
+	// formatted unless the live session changed.
+	uint64_t bytesSent = bytesOfClosedSessions_;
 	for (auto &[id, session] : sessions_)
-		s.bytesSent += session->stats().bytesSent;
-	if (auto live = machine_.liveSession())
-		if (auto *session = this->session(*live)) {
-			const auto stats = session->stats();
-			s.server = session->url().hostPort();
-			s.peerAddress = stats.peerAddress;
-			s.tls = session->url().tls;
-		}
-	s.packetsSent = packetsSent_;
-	s.backlogBytes = machine_.backlogBytes();
+		bytesSent += session->stats().bytesSent;
+	const auto live = machine_.liveSession();
+	rtmp::RtmpSession *liveSession = live ? session(*live) : nullptr;
 	std::lock_guard lock(snapshotMutex_);
-	snapshot_ = s;
+	snapshot_.state = machine_.state();
+	snapshot_.bytesSent = bytesSent;
+	if (liveSession && snapshotSession_ != live) {
+		snapshotSession_ = live;
+		snapshot_.server = liveSession->url().hostPort();
+		snapshot_.peerAddress = liveSession->stats().peerAddress;
+		snapshot_.tls = liveSession->url().tls;
+	}
+	snapshot_.packetsSent = packetsSent_;
+	snapshot_.backlogBytes = machine_.backlogBytes();
 }
 
 } // namespace goaway::obs

@@ -131,6 +131,9 @@ private:
 	std::atomic<int64_t> stopAtUsec_{0};
 	mutable std::mutex snapshotMutex_;
 	DriverSnapshot snapshot_;
+	/// The session snapshot_.server / peerAddress / tls describe: they are formatted again only
+	/// when another session goes live, not on every turn of the send loop.
+	std::optional<handoff::SessionId> snapshotSession_;
 	std::thread thread_;
 };
 

@@ -58,29 +58,43 @@ Message controlMessage(MessageType type, std::vector<uint8_t> payload)
 
 void ChunkWriter::write(const Message &message, std::vector<uint8_t> &out) const
 {
-	const bool extended = message.timestamp >= kExtendedTimestampMarker;
-	const uint32_t chunkSize = chunkSize_ ? chunkSize_ : 128;
-	const uint32_t length = static_cast<uint32_t>(message.payload.size());
+	write(message.type, message.timestamp, message.streamId, message.chunkStreamId, message.payload, out);
+}
 
-	putBasicHeader(out, 0, message.chunkStreamId);
-	putU24(out, extended ? kExtendedTimestampMarker : message.timestamp);
+void ChunkWriter::write(uint8_t type, uint32_t timestamp, uint32_t streamId, uint32_t chunkStreamId,
+			std::span<const uint8_t> payload, std::vector<uint8_t> &out) const
+{
+	const bool extended = timestamp >= kExtendedTimestampMarker;
+	const uint32_t chunkSize = chunkSize_ ? chunkSize_ : 128;
+	const uint32_t length = static_cast<uint32_t>(payload.size());
+	// Worst case per chunk: a 3-byte basic header and the 4-byte extended timestamp. One reserve
+	// keeps a large video frame from reallocating the buffer chunk after chunk; it grows at least
+	// geometrically, so callers that append many messages to one buffer stay linear.
+	constexpr size_t kMaxChunkOverhead = 3 + 4;
+	constexpr size_t kMessageHeader = 11;
+	const size_t need = out.size() + length + kMessageHeader + (length / chunkSize + 1) * kMaxChunkOverhead;
+	if (need > out.capacity())
+		out.reserve(std::max(need, out.capacity() * 2));
+
+	putBasicHeader(out, 0, chunkStreamId);
+	putU24(out, extended ? kExtendedTimestampMarker : timestamp);
 	putU24(out, length);
-	out.push_back(message.type);
+	out.push_back(type);
 	// Message stream id is the one little-endian field of the header (RTMP spec 5.3.1.2.1).
 	for (int shift = 0; shift < 32; shift += 8)
-		out.push_back(static_cast<uint8_t>(message.streamId >> shift));
+		out.push_back(static_cast<uint8_t>(streamId >> shift));
 	if (extended)
-		putU32(out, message.timestamp);
+		putU32(out, timestamp);
 
 	uint32_t written = 0;
 	do {
 		if (written > 0) {
-			putBasicHeader(out, 3, message.chunkStreamId);
+			putBasicHeader(out, 3, chunkStreamId);
 			if (extended)
-				putU32(out, message.timestamp);
+				putU32(out, timestamp);
 		}
 		const uint32_t n = std::min(chunkSize, length - written);
-		out.insert(out.end(), message.payload.begin() + written, message.payload.begin() + written + n);
+		out.insert(out.end(), payload.begin() + written, payload.begin() + written + n);
 		written += n;
 	} while (written < length);
 }

@@ -5,6 +5,7 @@
 #include "RtmpMessage.hpp"
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace goaway::rtmp {
@@ -23,6 +24,10 @@ public:
 
 	/** Appends the chunks of `message` to `out`. */
 	void write(const Message &message, std::vector<uint8_t> &out) const;
+	/** The same from a header and a payload held elsewhere (a media packet is chunked straight
+	 *  from the queued packet, without first copying it into a Message). */
+	void write(uint8_t type, uint32_t timestamp, uint32_t streamId, uint32_t chunkStreamId,
+		   std::span<const uint8_t> payload, std::vector<uint8_t> &out) const;
 
 	// Protocol control messages (RTMP spec 5.4), ready for write().
 	static Message setChunkSizeMessage(uint32_t size);

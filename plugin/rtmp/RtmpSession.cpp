@@ -22,6 +22,11 @@ double msSince(Clock::time_point start)
 
 constexpr size_t kReadChunk = constants::kSessionReadChunk;
 constexpr int kMaxReadsPerPump = constants::kSessionMaxReadsPerPoll;
+/// sendMessage() reads incoming bytes at most this often. A read per message was one more system
+/// call per media packet; poll() (which the send loop calls on every turn) still reads at once,
+/// and this spacing keeps pings and acknowledgements answered well within any server's patience
+/// while a caller sends many messages without polling (a backlog replay, goaway-publish).
+constexpr auto kSendPumpInterval = std::chrono::milliseconds(10);
 
 uint32_t chunkStreamFor(MessageType type)
 {
@@ -238,17 +243,14 @@ Result<void> RtmpSession::sendMessage(MessageType type, uint32_t timestampMs, st
 {
 	if (!isOpen())
 		return fail(ErrorCode::Closed, "the connection is closed");
-	Message message;
-	message.type = static_cast<uint8_t>(type);
-	message.timestamp = timestampMs;
-	message.streamId = streamId_;
-	message.chunkStreamId = chunkStreamFor(type);
-	message.payload.assign(payload.begin(), payload.end());
-	if (auto ok = sendRaw(message); !ok)
+	sendBuffer_.clear();
+	writer_.write(static_cast<uint8_t>(type), timestampMs, streamId_, chunkStreamFor(type), payload, sendBuffer_);
+	if (auto ok = sendBuffered(); !ok)
 		return ok;
 	stats_.mediaBytesSent += payload.size();
 	stats_.messagesSent++;
-	pump();
+	if (Clock::now() - lastPump_ >= kSendPumpInterval)
+		pump();
 	return {};
 }
 
@@ -300,15 +302,19 @@ void RtmpSession::closeGracefully()
 
 Result<void> RtmpSession::sendRaw(const Message &message)
 {
-	std::vector<uint8_t> bytes;
-	bytes.reserve(message.payload.size() + 64);
-	writer_.write(message, bytes);
-	auto ok = transport_.sendAll(bytes, options_.ioTimeoutMs);
+	sendBuffer_.clear();
+	writer_.write(message, sendBuffer_);
+	return sendBuffered();
+}
+
+Result<void> RtmpSession::sendBuffered()
+{
+	auto ok = transport_.sendAll(sendBuffer_, options_.ioTimeoutMs);
 	if (!ok) {
 		markClosed(ok.error());
 		return ok;
 	}
-	stats_.bytesSent += bytes.size();
+	stats_.bytesSent += sendBuffer_.size();
 	return {};
 }
 
@@ -382,6 +388,7 @@ void RtmpSession::handleHousekeeping(const ServerEvent &event)
 
 bool RtmpSession::pump()
 {
+	lastPump_ = Clock::now();
 	uint8_t buffer[kReadChunk];
 	for (int i = 0; i < kMaxReadsPerPump && isOpen(); ++i) {
 		auto n = transport_.receiveSome(buffer);

@@ -33,6 +33,7 @@
 #include "../common/Constants.hpp"
 #include "../common/Result.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -115,7 +116,8 @@ public:
 	/**
 	 * Sends one audio (8), video (9) or data (18) message on the publish stream, timestamp in ms
 	 * (the FLV tag timestamp = DTS). Blocks at most ioTimeoutMs when the socket is full.
-	 * Also pumps incoming bytes (non-blocking) so pings are answered and events queue for poll().
+	 * Also pumps incoming bytes (non-blocking, at most every 10 ms) so pings are answered and
+	 * events queue for poll() even when the caller sends without polling.
 	 * Errors: Closed, Timeout, Io; the session is then Closed.
 	 */
 	Result<void> sendMessage(MessageType type, uint32_t timestampMs, std::span<const uint8_t> payload);
@@ -142,12 +144,14 @@ public:
 
 	State state() const { return state_; }
 	bool isOpen() const { return state_ == State::Connected || state_ == State::Publishing; }
-	SessionStats stats() const { return stats_; }
+	const SessionStats &stats() const { return stats_; }
 	/** The URL connected to (no key): host, port, app, tls — for resolveTcUrl() of a ReconnectRequest. */
 	const RtmpUrl &url() const { return url_; }
 
 private:
 	Result<void> sendRaw(const Message &message);
+	/** Sends the chunks already written to sendBuffer_. */
+	Result<void> sendBuffered();
 	Result<void> sendCommand(const std::string &name, double txn, std::vector<amf0::Value> args,
 				 uint32_t streamId = 0);
 	/** Reads + classifies; handles protocol housekeeping; queues events. Returns false on close. */
@@ -164,6 +168,9 @@ private:
 	Transport transport_;
 	ChunkDemuxer demuxer_;
 	ChunkWriter writer_;
+	/// Chunked bytes of the message being sent, kept between messages so that sending does not
+	/// allocate (it holds as much as the largest message sent so far, typically a keyframe).
+	std::vector<uint8_t> sendBuffer_;
 	ServerEventClassifier classifier_;
 	std::deque<ServerEvent> pending_;
 	SessionStats stats_;
@@ -172,6 +179,7 @@ private:
 	uint32_t windowAckSize_ = 0; // from the server's Window Acknowledgement Size
 	uint64_t lastAckSent_ = 0;   // bytesReceived at the last Acknowledgement
 	bool closedEventQueued_ = false;
+	std::chrono::steady_clock::time_point lastPump_{}; // the last pump(): sendMessage() spaces its reads
 };
 
 } // namespace goaway::rtmp
