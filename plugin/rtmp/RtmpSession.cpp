@@ -290,11 +290,17 @@ void RtmpSession::closeSilently()
 void RtmpSession::closeGracefully()
 {
 	if (isOpen() && streamId_ != 0) {
-		sendCommand("FCUnpublish", nextTxn_++,
-			    {amf0::Value::makeNull(), amf0::Value::makeString(options_.streamKey)});
-		sendCommand("deleteStream", nextTxn_++, {amf0::Value::makeNull(), amf0::Value::makeNumber(streamId_)});
-		GOAWAY_LOG_INFO("RtmpSession::closeGracefully", "sent FCUnpublish + deleteStream to %s",
-				stats_.server.c_str());
+		auto sent = sendCommand("FCUnpublish", nextTxn_++,
+					{amf0::Value::makeNull(), amf0::Value::makeString(options_.streamKey)});
+		if (sent)
+			sent = sendCommand("deleteStream", nextTxn_++,
+					   {amf0::Value::makeNull(), amf0::Value::makeNumber(streamId_)});
+		if (sent)
+			GOAWAY_LOG_INFO("RtmpSession::closeGracefully", "sent FCUnpublish + deleteStream to %s",
+					stats_.server.c_str());
+		else // the connection is already gone: closing it is all that is left to do
+			GOAWAY_LOG_INFO("RtmpSession::closeGracefully", "could not unpublish at %s: %s",
+					stats_.server.c_str(), sent.error().message.c_str());
 	}
 	transport_.close(true);
 	state_ = State::Closed;
@@ -375,7 +381,8 @@ Result<void> RtmpSession::feedBytes(std::span<const uint8_t> bytes)
 void RtmpSession::handleHousekeeping(const ServerEvent &event)
 {
 	if (auto *ping = std::get_if<PingEvent>(&event)) {
-		sendRaw(ChunkWriter::userControlMessage(UserControlEvent::PingResponse, ping->timestamp));
+		// A failed send marks the session closed; the caller sees that on its next poll or send.
+		(void)sendRaw(ChunkWriter::userControlMessage(UserControlEvent::PingResponse, ping->timestamp));
 	} else if (auto *window = std::get_if<WindowAckSizeEvent>(&event)) {
 		windowAckSize_ = window->size;
 	} else if (std::holds_alternative<GoAwayEvent>(event) || std::holds_alternative<ReconnectRequestEvent>(event)) {
