@@ -28,6 +28,29 @@ def obs_version():
     return tuple(int(x) for x in m.groups())
 
 
+def poll_until(what, fn, timeout, interval=0.25):
+    """Calls fn() until it returns something true, which is returned; past the deadline the test
+    fails naming `what`. The interval only spaces the checks of a condition, bounded by the deadline."""
+    from streamharness import fail  # the tests' failure path: prints FAIL, keeps the work dirs
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = fn()
+        if value:
+            return value
+        time.sleep(interval)
+    fail("%s within %ss" % (what, timeout))
+
+
+def write_dock_settings(home, server, key, **extra):
+    """The dock's settings in the test profile (plugin/obs ProfileSettingsStore), before OBS starts."""
+    settings = {"server": server, "key": key, "resolver": "off", "handoff_mode": "make-before-break",
+                "max_keyframe_wait_ms": 10000, "video_bitrate_kbps": 2500}
+    settings.update(extra)
+    path = os.path.join(home.config, "basic", "profiles", PROFILE, "obs-rtmp-goaway.json")
+    with open(path, "w") as f:
+        json.dump(settings, f)
+
+
 def _write(path, text):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:

@@ -8,7 +8,6 @@ shows the dock with both rows.
 usage: test_obs_dock_websocket.py PLUGIN_DIR INGEST_BINARY OUT_DIR
 """
 
-import json
 import os
 import sys
 import tempfile
@@ -17,28 +16,10 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import obsharness  # noqa: E402
 from obsws import ObsWebsocket, free_port  # noqa: E402
-from streamharness import Ingest, check, fail, print_cutovers, single_stream  # noqa: E402
+from streamharness import Ingest, check, print_cutovers, single_stream  # noqa: E402
 
 VENDOR = "obs-rtmp-goaway"
 KEY = "e2e-dock-secret-key"
-
-
-def write_dock_settings(home, server, key):
-    """The dock's per-profile settings (plugin/obs ProfileSettingsStore)."""
-    path = os.path.join(home.config, "basic", "profiles", obsharness.PROFILE, "obs-rtmp-goaway.json")
-    with open(path, "w") as f:
-        json.dump({"server": server, "key": key, "resolver": "off", "handoff_mode": "make-before-break",
-                   "max_keyframe_wait_ms": 10000, "video_bitrate_kbps": 2500}, f)
-
-
-def poll(what, fn, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.25)  # polling interval for a condition, bounded by the deadline
-    fail("%s within %ss" % (what, timeout))
 
 
 def main():
@@ -56,7 +37,7 @@ def main():
     try:
         ws_port = free_port()
         home = obsharness.ObsHome(os.path.join(tmp, "home"), websocket_port=ws_port, plugin_dir=plugin_dir)
-        write_dock_settings(home, "rtmp://127.0.0.1:%d/live" % ingest.port(0), KEY)
+        obsharness.write_dock_settings(home, "rtmp://127.0.0.1:%d/live" % ingest.port(0), KEY)
         with obsharness.xdisplay(1920, 1080) as display:
             with obsharness.Obs(home, display) as obs:
                 obs.wait_log(r"\[WebsocketVendor::registerVendor\] vendor obs-rtmp-goaway registered with 5 requests", 120)
@@ -66,14 +47,14 @@ def main():
                 check(state.get("active") is False, "GetState before start: not active (%s)" % state.get("state"))
                 check(ws.vendor(VENDOR, "GetHandoffs").get("handoffs") == [], "GetHandoffs before start: no rows")
                 check(ws.vendor(VENDOR, "StartStream").get("accepted") is True, "StartStream accepted")
-                poll("the dock's output goes live",
+                obsharness.poll_until("the dock's output goes live",
                      lambda: ws.vendor(VENDOR, "GetState").get("state") == "streaming", 60)
                 ingest.wait("publishing=1 keyframes=2", 60)
                 for n in (1, 2):
                     reply = ingest.control("goaway")
                     check(reply.startswith("ok sent=") and not reply.startswith("ok sent=0"),
                           "Go Away #%d sent (%s)" % (n, reply))
-                    rows = poll("handoff #%d recorded" % n,
+                    rows = obsharness.poll_until("handoff #%d recorded" % n,
                                 lambda: [h for h in ws.vendor(VENDOR, "GetHandoffs").get("handoffs", [])
                                          if h.get("completedAtMs") is not None][n - 1:], 60)
                     ingest.wait("publishes=%d" % (n + 1), 60)
@@ -86,14 +67,14 @@ def main():
                 shot = obs.screenshot(os.path.join(out_dir, "%s-dock-two-handoffs.png" % tag))
                 print("screenshot:", shot, flush=True)
                 check(ws.vendor(VENDOR, "StopStream").get("accepted") is True, "StopStream accepted")
-                poll("the dock's output stops", lambda: ws.vendor(VENDOR, "GetState").get("active") is False, 30)
+                obsharness.poll_until("the dock's output stops", lambda: ws.vendor(VENDOR, "GetState").get("active") is False, 30)
                 # Profiles: a new profile has no dock settings; switching back loads ours again.
                 ok, _, status = ws.request("CreateProfile", {"profileName": "Second"})
                 check(ok, "CreateProfile switches to a new profile (%s)" % status)
                 obs.wait_log(r"settings loaded \(server not set", 30)
                 ok, _, status = ws.request("SetCurrentProfile", {"profileName": obsharness.PROFILE})
                 check(ok, "SetCurrentProfile back to %s (%s)" % (obsharness.PROFILE, status))
-                poll("the dock reloads the first profile's settings",
+                obsharness.poll_until("the dock reloads the first profile's settings",
                      lambda: obs.home.log_text().count("settings loaded (server set") >= 3, 30)
                 check(ws.vendor(VENDOR, "GetState").get("active") is False, "the dock's output stayed stopped")
                 ws.close()

@@ -9,7 +9,6 @@ half-open one to n1 is closed, no frame is missing up to the exit.
 usage: test_obs_exit_mid_handoff.py PLUGIN_DIR INGEST_BINARY OUT_DIR
 """
 
-import json
 import os
 import sys
 import tempfile
@@ -18,20 +17,10 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import obsharness  # noqa: E402
 from obsws import ObsWebsocket, free_port  # noqa: E402
-from streamharness import Ingest, check, fail, single_stream  # noqa: E402
+from streamharness import Ingest, check, single_stream  # noqa: E402
 
 VENDOR = "obs-rtmp-goaway"
 KEY = "e2e-exit-mid-handoff-key"
-
-
-def poll(what, fn, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.1)  # polling interval for a condition, bounded by the deadline
-    fail("%s within %ss" % (what, timeout))
 
 
 def main():
@@ -49,23 +38,19 @@ def main():
     try:
         ws_port = free_port()
         home = obsharness.ObsHome(os.path.join(tmp, "home"), websocket_port=ws_port, plugin_dir=plugin_dir)
-        path = os.path.join(home.config, "basic", "profiles", obsharness.PROFILE, "obs-rtmp-goaway.json")
-        with open(path, "w") as f:
-            json.dump({"server": "rtmp://127.0.0.1:%d/live" % ingest.port(0), "key": KEY, "resolver": "off",
-                       "handoff_mode": "make-before-break", "max_keyframe_wait_ms": 10000,
-                       "video_bitrate_kbps": 2500}, f)
+        obsharness.write_dock_settings(home, "rtmp://127.0.0.1:%d/live" % ingest.port(0), KEY)
         with obsharness.xdisplay() as display:
             with obsharness.Obs(home, display) as obs:
                 obs.wait_log(r"==== Startup complete", 120)
                 ws = ObsWebsocket(ws_port)
                 check(ws.vendor(VENDOR, "StartStream").get("accepted") is True, "StartStream accepted")
-                poll("the dock's output goes live", lambda: ws.vendor(VENDOR, "GetState").get("state") == "streaming", 60)
+                obsharness.poll_until("the dock's output goes live", lambda: ws.vendor(VENDOR, "GetState").get("state") == "streaming", 60)
                 ingest.wait("publishing=1 keyframes=2", 60)
                 reply = ingest.control("reconnect")
                 check(reply.startswith("ok sent=1 "), "ReconnectRequest to the hanging node sent (%s)" % reply)
-                state = poll("the handoff is pre-connecting to the hanging node",
+                state = obsharness.poll_until("the handoff is pre-connecting to the hanging node",
                              lambda: (lambda s: s if s in ("resolving", "preconnecting") else None)(
-                                 ws.vendor(VENDOR, "GetState").get("state")), 10)
+                                 ws.vendor(VENDOR, "GetState").get("state")), 10, interval=0.1)
                 ingest.wait("connections=2", 10)  # the TCP connection to n1 is open
                 print("quitting OBS during the handoff (state %s)" % state, flush=True)
                 ws.close()

@@ -17,7 +17,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import obsharness  # noqa: E402
@@ -27,25 +26,6 @@ from streamharness import Ingest, check, fail  # noqa: E402
 VENDOR = "obs-rtmp-goaway"
 MAIN_KEY = "e2e-follow-main-key"
 DOCK_KEY = "e2e-follow-dock-key"
-
-
-def poll(what, fn, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.25)  # polling interval for a condition, bounded by the deadline
-    fail("%s within %ss" % (what, timeout))
-
-
-def write_dock_settings(home, server, key):
-    path = os.path.join(home.config, "basic", "profiles", obsharness.PROFILE, "obs-rtmp-goaway.json")
-    with open(path, "w") as f:
-        json.dump({"server": server, "key": key, "resolver": "off", "handoff_mode": "make-before-break",
-                   # Not the main stream's 2500 kbps: had the dock used its own x264 (deterministic,
-                   # same input), its frames could not match the main stream's sizes.
-                   "max_keyframe_wait_ms": 10000, "video_bitrate_kbps": 800, "follow_main_stream": True}, f)
 
 
 def video_sizes(flv):
@@ -86,7 +66,9 @@ def main():
         ws_port = free_port()
         home = obsharness.ObsHome(os.path.join(tmp, "home"), server=server, key=MAIN_KEY, websocket_port=ws_port,
                                   plugin_dir=plugin_dir)
-        write_dock_settings(home, server, DOCK_KEY)
+        # Not the main stream's 2500 kbps: had the dock used its own x264 (deterministic, same
+        # input), its frames could not match the main stream's sizes.
+        obsharness.write_dock_settings(home, server, DOCK_KEY, video_bitrate_kbps=800, follow_main_stream=True)
         with obsharness.xdisplay() as display:
             with obsharness.Obs(home, display) as obs:
                 obs.wait_log(r"==== Startup complete", 120)
@@ -95,8 +77,8 @@ def main():
                 check(ws.vendor(VENDOR, "GetState").get("active") is False, "before the main stream: dock idle")
                 ok, _, status = ws.request("StartStream")
                 check(ok, "StartStream (the main button's path) accepted (%s)" % status)
-                poll("the main stream goes active", lambda: ws.request("GetStreamStatus")[1].get("outputActive"), 60)
-                poll("the dock's output follows it",
+                obsharness.poll_until("the main stream goes active", lambda: ws.request("GetStreamStatus")[1].get("outputActive"), 60)
+                obsharness.poll_until("the dock's output follows it",
                      lambda: ws.vendor(VENDOR, "GetState").get("state") == "streaming", 60)
                 obs.wait_log(r"starting the dock's output \(the main stream's encoders\)", 10)
                 ingest.wait("publishing=2 keyframes=4", 60)
@@ -114,15 +96,15 @@ def main():
 
                 reply = ingest.control("goaway")
                 check(reply.startswith("ok sent=1 "), "Go Away went to the one publisher that announced it (%s)" % reply)
-                rows = poll("the handoff is recorded",
+                rows = obsharness.poll_until("the handoff is recorded",
                             lambda: [h for h in ws.vendor(VENDOR, "GetHandoffs").get("handoffs", [])
                                      if h.get("completedAtMs") is not None], 60)
                 ingest.wait("publishes=3 keyframes=8", 60)
 
                 ok, _, status = ws.request("StopStream")
                 check(ok, "StopStream accepted (%s)" % status)
-                poll("the main stream stops", lambda: not ws.request("GetStreamStatus")[1].get("outputActive"), 30)
-                poll("the dock's output stops with it", lambda: ws.vendor(VENDOR, "GetState").get("active") is False, 30)
+                obsharness.poll_until("the main stream stops", lambda: not ws.request("GetStreamStatus")[1].get("outputActive"), 30)
+                obsharness.poll_until("the dock's output stops with it", lambda: ws.vendor(VENDOR, "GetState").get("active") is False, 30)
                 ws.close()
                 ws = None
                 rc = obs.quit()

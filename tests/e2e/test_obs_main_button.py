@@ -13,25 +13,14 @@ import json
 import os
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import obsharness  # noqa: E402
 from obsws import ObsWebsocket, free_port  # noqa: E402
-from streamharness import Ingest, check, fail, single_stream  # noqa: E402
+from streamharness import Ingest, check  # noqa: E402
 
 VENDOR = "obs-rtmp-goaway"
 KEY = "e2e-main-button-key"
-
-
-def poll(what, fn, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.25)  # polling interval for a condition, bounded by the deadline
-    fail("%s within %ss" % (what, timeout))
 
 
 def one_run(home, display, ws_port, ingest, run, server):
@@ -52,21 +41,21 @@ def one_run(home, display, ws_port, ingest, run, server):
                   "run %d: the main stream's service is rtmp_goaway_service" % run)
             ok, _, status = ws.request("StartStream")
             check(ok, "run %d: StartStream (the main button's path) accepted (%s)" % (run, status))
-            poll("the main stream goes active", lambda: ws.request("GetStreamStatus")[1].get("outputActive"), 60)
-            state = poll("our output streams",
+            obsharness.poll_until("the main stream goes active", lambda: ws.request("GetStreamStatus")[1].get("outputActive"), 60)
+            state = obsharness.poll_until("our output streams",
                          lambda: (lambda s: s if s.get("state") == "streaming" else None)(ws.vendor(VENDOR, "GetState")), 60)
             check(state.get("output") not in (None, "obs-rtmp-goaway"),
                   "run %d: the streaming output is OBS's main one (%s), of type rtmp_goaway_output" % (run, state.get("output")))
             ingest.wait("publishing=1 keyframes=2", 60)
             reply = ingest.control("goaway")
             check(reply.startswith("ok sent=") and not reply.startswith("ok sent=0"), "run %d: Go Away sent" % run)
-            rows = poll("the handoff is recorded",
+            rows = obsharness.poll_until("the handoff is recorded",
                         lambda: [h for h in ws.vendor(VENDOR, "GetHandoffs").get("handoffs", [])
                                  if h.get("completedAtMs") is not None], 60)
             check(len(rows) == 1 and rows[0]["result"] == "Succeeded" and rows[0]["framesLost"] == 0,
                   "run %d: one handoff, Succeeded, 0 frames lost (%s, %s)" % (run, rows[0]["result"], rows[0]["framesLost"]))
             ok, _, _ = ws.request("StopStream")
-            poll("the main stream stops", lambda: not ws.request("GetStreamStatus")[1].get("outputActive"), 30)
+            obsharness.poll_until("the main stream stops", lambda: not ws.request("GetStreamStatus")[1].get("outputActive"), 30)
         finally:
             ws.close()
         rc = obs.quit()
