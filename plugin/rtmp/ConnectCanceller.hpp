@@ -21,6 +21,25 @@ public:
 	 *  (the number could be reused by an unrelated socket). */
 	void detach(int fd);
 
+	/** Detaches a socket when the scope ends, whatever the way out, unless keep() hands it on
+	 *  still attached. Declare it after the socket's owner: it then runs before the socket closes. */
+	class Detach {
+	public:
+		Detach(ConnectCanceller *canceller, int fd) : canceller_(canceller), fd_(fd) {}
+		~Detach()
+		{
+			if (canceller_)
+				canceller_->detach(fd_);
+		}
+		Detach(const Detach &) = delete;
+		Detach &operator=(const Detach &) = delete;
+		void keep() { canceller_ = nullptr; }
+
+	private:
+		ConnectCanceller *canceller_;
+		int fd_;
+	};
+
 private:
 	mutable std::mutex mutex_;
 	int fd_ = -1;

@@ -87,15 +87,7 @@ Result<ConnectTimings> RtmpSession::connect(const SessionOptions &options)
 	// The socket stays attached to the canceller until connect() returns (a cancel then wakes
 	// whichever step waits on it); detached before it closes, whatever the way out.
 	const int fd = socket->fd.get();
-	struct Detach {
-		ConnectCanceller *canceller;
-		int fd;
-		~Detach()
-		{
-			if (canceller)
-				canceller->detach(fd);
-		}
-	} detach{canceller, fd};
+	ConnectCanceller::Detach detach(canceller, fd);
 	auto closeOnError = [this, canceller, fd](Error e) -> Result<ConnectTimings> {
 		if (canceller) {
 			canceller->detach(fd);

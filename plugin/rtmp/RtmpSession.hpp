@@ -22,8 +22,8 @@
 // appears in no log line, error message or statistic.
 
 #include "ChunkDemuxer.hpp"
-#include "ConnectCanceller.hpp"
 #include "ChunkWriter.hpp"
+#include "ConnectCanceller.hpp"
 #include "RtmpMessage.hpp"
 #include "RtmpUrl.hpp"
 #include "ServerEvent.hpp"

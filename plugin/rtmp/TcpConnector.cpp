@@ -95,17 +95,8 @@ Result<ConnectedSocket> TcpConnector::connect(const ResolvedAddress &address, in
 	UniqueFd fd(::socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP));
 	if (!fd)
 		return fail(ErrorCode::ConnectFailed, std::string("socket(): ") + std::strerror(errno));
-	// Declared after fd, so on a failure it detaches before fd closes; kept attached on success.
-	struct Attachment {
-		ConnectCanceller *canceller;
-		int fd;
-		bool keep = false;
-		~Attachment()
-		{
-			if (canceller && !keep)
-				canceller->detach(fd);
-		}
-	} attachment{canceller, fd.get()};
+	// After fd, so on a failure it detaches before fd closes; kept attached on success.
+	ConnectCanceller::Detach attachment(canceller, fd.get());
 	if (canceller && !canceller->attach(fd.get()))
 		return fail(ErrorCode::Cancelled, "TCP connect to " + address.text() + " cancelled");
 	if (!bindAddress.empty()) {
@@ -167,7 +158,7 @@ Result<ConnectedSocket> TcpConnector::connect(const ResolvedAddress &address, in
 	fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
 	int one = 1;
 	setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	attachment.keep = true;
+	attachment.keep();
 	return ConnectedSocket{std::move(fd), address};
 }
 
