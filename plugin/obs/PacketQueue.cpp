@@ -55,9 +55,31 @@ bool PacketQueue::push(QueuedPacket packet)
 	} else {
 		packets_.push_back(std::move(packet));
 		bytes_ += packets_.back().size();
+		if (!audioWakes_)
+			return true;
 	}
 	ready_.notify_one();
 	return true;
+}
+
+void PacketQueue::popAll(std::chrono::steady_clock::time_point deadline, std::vector<QueuedPacket> &out)
+{
+	std::unique_lock lock(mutex_);
+	ready_.wait_until(lock, deadline, [&] {
+		return closed_ || woken_ || (audioWakes_ && !packets_.empty()) ||
+		       std::any_of(packets_.begin(), packets_.end(), [](const QueuedPacket &p) { return p.isVideo; });
+	});
+	woken_ = false;
+	for (auto &p : packets_)
+		out.push_back(std::move(p));
+	packets_.clear();
+	bytes_ = 0;
+}
+
+void PacketQueue::setAudioWakes(bool wakes)
+{
+	std::lock_guard lock(mutex_);
+	audioWakes_ = wakes;
 }
 
 std::optional<QueuedPacket> PacketQueue::pop(std::chrono::steady_clock::time_point deadline)
@@ -87,11 +109,11 @@ void PacketQueue::close()
 	ready_.notify_all();
 }
 
-void PacketQueue::closeAtStop(const QueuedPacket *popped)
+void PacketQueue::closeAtStop(std::span<const QueuedPacket> popped)
 {
 	std::lock_guard lock(mutex_);
-	if (popped)
-		++(popped->isVideo ? afterStop_.video : afterStop_.audio);
+	for (const auto &p : popped)
+		++(p.isVideo ? afterStop_.video : afterStop_.audio);
 	for (const auto &p : packets_)
 		++(p.isVideo ? afterStop_.video : afterStop_.audio);
 	packets_.clear();

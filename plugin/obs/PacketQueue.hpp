@@ -12,6 +12,8 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <span>
+#include <vector>
 
 namespace goaway::obs {
 
@@ -39,14 +41,24 @@ public:
 	 *  when closed and empty. */
 	std::optional<QueuedPacket> pop(std::chrono::steady_clock::time_point deadline);
 
+	/** Send thread: waits until `deadline` for a video packet (or any packet, while audio wakes
+	 *  the queue), then moves every queued packet into `out` in order; empty on timeout with
+	 *  nothing queued. */
+	void popAll(std::chrono::steady_clock::time_point deadline, std::vector<QueuedPacket> &out);
+
+	/** Whether an audio push wakes a waiting pop (default true). Off, audio waits for the next
+	 *  video packet or the waiter's deadline: the send thread then wakes once per video frame
+	 *  and sends the audio with it in one write. */
+	void setAudioWakes(bool wakes);
+
 	/** Wakes pop() early (a server event or a request needs the send thread's attention). */
 	void wake();
 	/** Stops the queue: push() refuses, pop() drains what is left and then returns nullopt. */
 	void close();
 	/** Send thread, at the stop point: closes the queue and drops what it holds. `popped` (the
-	 *  packet that reached the stop point, if any), the dropped packets and every later push are
-	 *  counted in afterStop(): OBS's stop(ts) says packets from ts on are not sent. */
-	void closeAtStop(const QueuedPacket *popped);
+	 *  packets already taken that reached the stop point), the dropped packets and every later
+	 *  push are counted in afterStop(): OBS's stop(ts) says packets from ts on are not sent. */
+	void closeAtStop(std::span<const QueuedPacket> popped);
 	/** Packets encoded past the stop point since the last reset(). */
 	PacketCounts afterStop() const;
 	void clear();
@@ -74,6 +86,7 @@ private:
 	PacketPriority minimumPriority_ = PacketPriority::Disposable;
 	bool woken_ = false;
 	bool closed_ = false;
+	bool audioWakes_ = true;
 };
 
 } // namespace goaway::obs

@@ -10,9 +10,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-/// The send loop wakes at least this often to read server messages (a Go Away) while no packet
-/// arrives; media packets (audio every ~21 ms) wake it far more often in practice.
-constexpr auto kIdlePoll = 20ms;
+/// The send loop wakes at least this often to read server messages (a Go Away) while no video
+/// packet arrives. Audio does not wake it (PacketQueue::setAudioWakes): it goes out with the next
+/// video frame in one write, so one wake-up and one send per frame instead of per packet; this
+/// bound is also the longest an audio packet waits for that (a video frame at 30 fps is 33 ms).
+constexpr auto kIdlePoll = 40ms;
 /// The first session's id; the machine numbers new sessions above it.
 constexpr handoff::SessionId kFirstSession = 1;
 
@@ -52,6 +54,7 @@ StreamDriver::StreamDriver(DriverConfig config, DriverHost &host, PacketQueue &q
 	  connector_(inbox_),
 	  machine_(config_.handoff)
 {
+	queue_.setAudioWakes(false);
 }
 
 StreamDriver::~StreamDriver()
@@ -140,6 +143,7 @@ bool StreamDriver::connectFirstSession()
 	}
 	GOAWAY_LOG_INFO("StreamDriver::connectFirstSession", "publishing to %s (%s) in %.0f ms", url.hostPort().c_str(),
 			stats.peerAddress.c_str(), stats.timings.totalMs);
+	connection->setCorked(true); // flushSessions() writes once per turn of the loop
 	sessions_[kFirstSession] = std::move(connection);
 	headers_ = host_.streamHeaders();
 	execute(machine_.onConnected(kFirstSession, target, now()));
@@ -150,34 +154,60 @@ bool StreamDriver::connectFirstSession()
 
 void StreamDriver::loop()
 {
+	std::vector<QueuedPacket> batch;
 	while (!finished_) {
 		auto wakeAt = now() + kIdlePoll;
 		if (auto deadline = machine_.nextDeadline())
 			wakeAt = std::min(wakeAt, *deadline);
-		auto packet = queue_.pop(wakeAt);
+		batch.clear();
+		queue_.popAll(wakeAt, batch);
 		handleInbox();
 		pollSessions();
 		if (finished_)
 			break;
-		if (stopRequested_) {
-			const int64_t stopAt = stopAtUsec_;
-			if (!packet || stopAt == 0 || packet->sysDtsUsec >= stopAt) {
-				queue_.closeAtStop(packet ? &*packet : nullptr);
-				execute(machine_.stop(now()));
-				finished_ = true;
-				for (auto &[id, s] : sessions_)
-					s->closeGracefully();
-				host_.onStopped();
-				break;
-			}
-		}
-		if (packet)
-			handlePacket(std::move(*packet));
-		else
+		if (batch.empty() && !stopRequested_)
 			execute(machine_.tick(now()));
+		for (size_t i = 0; i <= batch.size() && !finished_; ++i) {
+			if (stopRequested_) {
+				const int64_t stopAt = stopAtUsec_;
+				// Packets before the stop point still go; with none left (the queue stayed empty for a
+				// whole wait) the stop point is reached too.
+				const bool reached = i < batch.size() ? stopAt == 0 || batch[i].sysDtsUsec >= stopAt
+								      : batch.empty();
+				if (reached) {
+					queue_.closeAtStop(std::span<const QueuedPacket>(batch).subspan(i));
+					stop();
+					break;
+				}
+			}
+			if (i < batch.size())
+				handlePacket(std::move(batch[i]));
+		}
+		if (finished_)
+			break;
+		flushSessions();
 		connector_.reap();
 		updateSnapshot();
 	}
+}
+
+void StreamDriver::stop()
+{
+	execute(machine_.stop(now()));
+	finished_ = true;
+	for (auto &[id, s] : sessions_)
+		s->closeGracefully(); // sends what is corked first
+	host_.onStopped();
+}
+
+void StreamDriver::flushSessions()
+{
+	std::vector<std::pair<handoff::SessionId, std::string>> failed;
+	for (auto &[id, s] : sessions_)
+		if (auto r = s->flush(); !r)
+			failed.emplace_back(id, r.error().message);
+	for (auto &[id, reason] : failed)
+		sessionFailed(id, reason);
 }
 
 void StreamDriver::handleInbox()
@@ -192,6 +222,7 @@ void StreamDriver::handleInbox()
 				const auto &t = *done->result;
 				info.timings = {int64_t(t.tcpMs), int64_t(t.tlsMs), int64_t(t.handshakeMs),
 						int64_t(t.connectMs), int64_t(t.createStreamMs)};
+				done->connection->setCorked(true);
 				sessions_[done->session] = std::move(done->connection);
 				execute(machine_.onPreconnectSucceeded(done->session, info, now()));
 			} else {

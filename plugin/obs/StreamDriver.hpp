@@ -85,6 +85,10 @@ private:
 	void run();
 	bool connectFirstSession();
 	void loop();
+	/** The stop point is reached: unpublish every session and end the loop. */
+	void stop();
+	/** Writes what each session buffered this turn (sessions are corked). */
+	void flushSessions();
 	void handleInbox();
 	void pollSessions();
 	void handlePacket(QueuedPacket packet);

@@ -235,10 +235,10 @@ Result<void> RtmpSession::sendMessage(MessageType type, uint32_t timestampMs, st
 {
 	if (!isOpen())
 		return fail(ErrorCode::Closed, "the connection is closed");
-	sendBuffer_.clear();
 	writer_.write(static_cast<uint8_t>(type), timestampMs, streamId_, chunkStreamFor(type), payload, sendBuffer_);
-	if (auto ok = sendBuffered(); !ok)
-		return ok;
+	if (!corked_)
+		if (auto ok = flush(); !ok)
+			return ok;
 	stats_.mediaBytesSent += payload.size();
 	stats_.messagesSent++;
 	if (Clock::now() - lastPump_ >= kSendPumpInterval)
@@ -274,7 +274,10 @@ void RtmpSession::closeSilently()
 	if (transport_.isOpen())
 		GOAWAY_LOG_INFO("RtmpSession::closeSilently", "closing %s without FCUnpublish/deleteStream",
 				stats_.server.c_str());
-	// Go Away: the socket (and TLS) go first; nothing at all is sent.
+	// Go Away: media the caller already gave (corked) still goes; no command follows it.
+	if (isOpen())
+		(void)flush();
+	sendBuffer_.clear();
 	transport_.close(false);
 	state_ = State::Closed;
 }
@@ -294,25 +297,39 @@ void RtmpSession::closeGracefully()
 			GOAWAY_LOG_INFO("RtmpSession::closeGracefully", "could not unpublish at %s: %s",
 					stats_.server.c_str(), sent.error().message.c_str());
 	}
+	sendBuffer_.clear();
 	transport_.close(true);
 	state_ = State::Closed;
 }
 
 Result<void> RtmpSession::sendRaw(const Message &message)
 {
-	sendBuffer_.clear();
+	// Corked media goes first: the chunk stream's header compression assumed this order.
 	writer_.write(message, sendBuffer_);
+	return flush();
+}
+
+Result<void> RtmpSession::flush()
+{
+	if (sendBuffer_.empty())
+		return {};
+	if (!isOpen()) {
+		sendBuffer_.clear();
+		return fail(ErrorCode::Closed, "the connection is closed");
+	}
 	return sendBuffered();
 }
 
 Result<void> RtmpSession::sendBuffered()
 {
 	auto ok = transport_.sendAll(sendBuffer_, options_.ioTimeoutMs);
+	const size_t size = sendBuffer_.size();
+	sendBuffer_.clear();
 	if (!ok) {
 		markClosed(ok.error());
 		return ok;
 	}
-	stats_.bytesSent += sendBuffer_.size();
+	stats_.bytesSent += size;
 	return {};
 }
 

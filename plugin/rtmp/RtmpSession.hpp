@@ -123,6 +123,17 @@ public:
 	Result<void> sendMessage(MessageType type, uint32_t timestampMs, std::span<const uint8_t> payload);
 
 	/**
+	 * Corked, sendMessage() only chunks into the send buffer and flush() writes everything in one
+	 * system call: a sender that wakes once per video frame sends the audio that waited with it in
+	 * one write instead of one per message. Control messages, commands and both closes flush first,
+	 * so bytes still go out in the order they were given. Uncorked (the default), every
+	 * sendMessage() writes at once.
+	 */
+	void setCorked(bool corked) { corked_ = corked; }
+	/** Writes what corked sendMessage() calls buffered. Errors as sendMessage(). */
+	Result<void> flush();
+
+	/**
 	 * Non-blocking: reads what has arrived, answers PingRequest, sends Acknowledgements when the
 	 * window requires, and returns the typed events in arrival order (GoAwayEvent,
 	 * ReconnectRequestEvent, StatusEvent, CommandResultEvent, ..., and ClosedEvent once when the
@@ -171,6 +182,7 @@ private:
 	/// Chunked bytes of the message being sent, kept between messages so that sending does not
 	/// allocate (it holds as much as the largest message sent so far, typically a keyframe).
 	std::vector<uint8_t> sendBuffer_;
+	bool corked_ = false;
 	ServerEventClassifier classifier_;
 	std::deque<ServerEvent> pending_;
 	SessionStats stats_;

@@ -64,7 +64,8 @@ public:
 	 * With a canceller, the socket stays attached to it on success (the caller detaches it).
 	 */
 	static Result<ConnectedSocket> connect(const ResolvedAddress &address, int timeoutMs,
-					       const std::string &bindAddress = {}, ConnectCanceller *canceller = nullptr);
+					       const std::string &bindAddress = {},
+					       ConnectCanceller *canceller = nullptr);
 
 	/**
 	 * Resolves host and tries each address in turn (or only `onlyAddress`, a numeric IP, when not

@@ -110,6 +110,33 @@ TEST(PacketQueue, PopTimesOutEmptyAndCloseRefusesPushes)
 	EXPECT_FALSE(q.pop(std::chrono::steady_clock::now()).has_value());
 }
 
+TEST(PacketQueue, WithoutAudioWakesAudioWaitsForVideoAndPopAllTakesEverythingInOrder)
+{
+	using Clock = std::chrono::steady_clock;
+	PacketQueue q;
+	q.setAudioWakes(false);
+	std::vector<QueuedPacket> out;
+	q.push(audio(1));
+	const auto deadline = Clock::now() + std::chrono::milliseconds(30);
+	q.popAll(deadline, out);
+	EXPECT_GE(Clock::now(), deadline) << "queued audio alone did not end the wait";
+	ASSERT_EQ(out.size(), 1u) << "at the deadline the audio goes anyway";
+	out.clear();
+
+	q.push(audio(2));
+	q.push(video(3, PacketPriority::Highest, true));
+	q.push(audio(4));
+	const auto start = Clock::now();
+	q.popAll(start + std::chrono::seconds(30), out);
+	EXPECT_LT(Clock::now() - start, std::chrono::seconds(30)) << "a queued video packet ends the wait";
+	ASSERT_EQ(out.size(), 3u);
+	EXPECT_FALSE(out[0].isVideo);
+	EXPECT_TRUE(out[1].isVideo);
+	EXPECT_FALSE(out[2].isVideo);
+	EXPECT_EQ(q.size(), 0u);
+	EXPECT_EQ(q.bytes(), 0u);
+}
+
 TEST(PacketQueue, CloseAtStopCountsEverythingPastTheStopPointUntilReset)
 {
 	PacketQueue q;
@@ -118,7 +145,7 @@ TEST(PacketQueue, CloseAtStopCountsEverythingPastTheStopPointUntilReset)
 	q.push(video(1, PacketPriority::High));
 	auto popped = q.pop(std::chrono::steady_clock::now());
 	ASSERT_TRUE(popped.has_value());
-	q.closeAtStop(&*popped); // the keyframe reached the stop point; two more were queued behind it
+	q.closeAtStop({&*popped, 1}); // the keyframe reached the stop point; two more were queued behind it
 	EXPECT_FALSE(q.push(audio(1)));
 	EXPECT_FALSE(q.pop(std::chrono::steady_clock::now()).has_value()) << "nothing is sent after the stop";
 	EXPECT_EQ(q.afterStop().video, 2u);
@@ -130,6 +157,6 @@ TEST(PacketQueue, CloseAtStopCountsEverythingPastTheStopPointUntilReset)
 	q.reset(PacketQueue::Thresholds{});
 	EXPECT_EQ(q.afterStop().video, 0u);
 	EXPECT_TRUE(q.push(audio(2)));
-	q.closeAtStop(nullptr); // stop(0): whatever waits is past the stop
+	q.closeAtStop({}); // stop(0): whatever waits is past the stop
 	EXPECT_EQ(q.afterStop().audio, 1u);
 }

@@ -327,6 +327,64 @@ TEST(RtmpSessionLoopback, GracefulCloseSendsFcUnpublishAndDeleteStream)
 	EXPECT_EQ(fcUnpublishKey, kKey);
 }
 
+TEST(RtmpSessionLoopback, CorkedMessagesGoOutInOrderOnFlushAndBeforeTheUnpublish)
+{
+	// What the server reads, in order: media type + first payload byte, or a command name.
+	std::vector<std::string> seen;
+	FakeServer server([&](ServerConnection &c) {
+		if (!c.acceptUpToCreateStream())
+			return;
+		while (auto m = c.next()) {
+			if (m->type == 8 || m->type == 9)
+				seen.push_back(std::to_string(m->type) + ":" + std::to_string(m->payload.at(0)));
+			else if (m->type == 20)
+				if (auto cmd = parseCommand(*m))
+					seen.push_back(cmd->name);
+		}
+	});
+	RtmpSession session;
+	ASSERT_TRUE(session.connect(optionsFor(server)));
+	ASSERT_TRUE(session.publish(false));
+	session.setCorked(true);
+	const std::vector<uint8_t> a1(300, 1), v2(9000, 2), a3(300, 3), v4(5000, 4);
+	ASSERT_TRUE(session.sendMessage(MessageType::Audio, 0, a1));
+	ASSERT_TRUE(session.sendMessage(MessageType::Video, 0, v2));
+	const uint64_t beforeFlush = session.stats().bytesSent;
+	ASSERT_TRUE(session.flush());
+	EXPECT_GT(session.stats().bytesSent, beforeFlush + 9300) << "corked bytes are written by flush()";
+	ASSERT_TRUE(session.sendMessage(MessageType::Audio, 21, a3));
+	ASSERT_TRUE(session.sendMessage(MessageType::Video, 33, v4));
+	session.closeGracefully(); // no flush(): the unpublish must still come after the media
+	server.join();
+	EXPECT_EQ(seen,
+		  (std::vector<std::string>{"publish", "8:1", "9:2", "8:3", "9:4", "FCUnpublish", "deleteStream"}));
+}
+
+TEST(RtmpSessionLoopback, SilentCloseStillSendsCorkedMediaButNoCommand)
+{
+	std::vector<std::string> seen;
+	FakeServer server([&](ServerConnection &c) {
+		if (!c.acceptUpToCreateStream())
+			return;
+		while (auto m = c.next()) {
+			if (m->type == 9)
+				seen.push_back("9:" + std::to_string(m->payload.at(0)));
+			else if (m->type == 20)
+				if (auto cmd = parseCommand(*m))
+					seen.push_back(cmd->name);
+		}
+	});
+	RtmpSession session;
+	ASSERT_TRUE(session.connect(optionsFor(server)));
+	ASSERT_TRUE(session.publish(false));
+	session.setCorked(true);
+	const std::vector<uint8_t> v7(4000, 7);
+	ASSERT_TRUE(session.sendMessage(MessageType::Video, 0, v7)); // the last frame before a Go Away cut
+	session.closeSilently();
+	server.join();
+	EXPECT_EQ(seen, (std::vector<std::string>{"publish", "9:7"}));
+}
+
 TEST(RtmpSessionLoopback, GoAwayDuringConnectIsKeptForPoll)
 {
 	FakeServer server([&](ServerConnection &c) {
