@@ -468,11 +468,11 @@ void StreamDriver::closeSession(handoff::SessionId id, bool gracefully)
 		return;
 	}
 	auto &s = it->second;
-	bytesOfClosedSessions_ += s->stats().bytesSent;
 	if (gracefully)
 		s->closeGracefully();
 	else
 		s->closeSilently();
+	bytesOfClosedSessions_ += s->stats().bytesSent; // after the close: it writes what was corked
 	sessions_.erase(it);
 	publishPending_.erase(id);
 	headersPending_.erase(id);
