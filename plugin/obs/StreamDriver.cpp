@@ -167,21 +167,19 @@ void StreamDriver::loop()
 			break;
 		if (batch.empty() && !stopRequested_)
 			execute(machine_.tick(now()));
-		for (size_t i = 0; i <= batch.size() && !finished_; ++i) {
-			if (stopRequested_) {
-				const int64_t stopAt = stopAtUsec_;
-				// Packets before the stop point still go; with none left (the queue stayed empty for a
-				// whole wait) the stop point is reached too.
-				const bool reached = i < batch.size() ? stopAt == 0 || batch[i].sysDtsUsec >= stopAt
-								      : batch.empty();
-				if (reached) {
-					queue_.closeAtStop(std::span<const QueuedPacket>(batch).subspan(i));
-					stop();
-					break;
-				}
+		if (stopRequested_ && batch.empty()) { // the queue stayed empty for a whole wait
+			queue_.closeAtStop({});
+			stop();
+		}
+		for (size_t i = 0; i < batch.size() && !finished_; ++i) {
+			// Packets before OBS's stop point still go; the first one at or past it ends the stream.
+			const int64_t stopAt = stopAtUsec_;
+			if (stopRequested_ && (stopAt == 0 || batch[i].sysDtsUsec >= stopAt)) {
+				queue_.closeAtStop(std::span<const QueuedPacket>(batch).subspan(i));
+				stop();
+				break;
 			}
-			if (i < batch.size())
-				handlePacket(std::move(batch[i]));
+			handlePacket(std::move(batch[i]));
 		}
 		if (finished_)
 			break;

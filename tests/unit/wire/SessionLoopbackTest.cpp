@@ -327,21 +327,25 @@ TEST(RtmpSessionLoopback, GracefulCloseSendsFcUnpublishAndDeleteStream)
 	EXPECT_EQ(fcUnpublishKey, kKey);
 }
 
+/** Accepts a publisher and records what it sends, in order: "type:first payload byte" for audio
+ *  and video, the name for commands. */
+static void recordMediaAndCommands(ServerConnection &c, std::vector<std::string> &seen)
+{
+	if (!c.acceptUpToCreateStream())
+		return;
+	while (auto m = c.next()) {
+		if (m->type == 8 || m->type == 9)
+			seen.push_back(std::to_string(m->type) + ":" + std::to_string(m->payload.at(0)));
+		else if (m->type == 20)
+			if (auto cmd = parseCommand(*m))
+				seen.push_back(cmd->name);
+	}
+}
+
 TEST(RtmpSessionLoopback, CorkedMessagesGoOutInOrderOnFlushAndBeforeTheUnpublish)
 {
-	// What the server reads, in order: media type + first payload byte, or a command name.
 	std::vector<std::string> seen;
-	FakeServer server([&](ServerConnection &c) {
-		if (!c.acceptUpToCreateStream())
-			return;
-		while (auto m = c.next()) {
-			if (m->type == 8 || m->type == 9)
-				seen.push_back(std::to_string(m->type) + ":" + std::to_string(m->payload.at(0)));
-			else if (m->type == 20)
-				if (auto cmd = parseCommand(*m))
-					seen.push_back(cmd->name);
-		}
-	});
+	FakeServer server([&](ServerConnection &c) { recordMediaAndCommands(c, seen); });
 	RtmpSession session;
 	ASSERT_TRUE(session.connect(optionsFor(server)));
 	ASSERT_TRUE(session.publish(false));
@@ -363,17 +367,7 @@ TEST(RtmpSessionLoopback, CorkedMessagesGoOutInOrderOnFlushAndBeforeTheUnpublish
 TEST(RtmpSessionLoopback, SilentCloseStillSendsCorkedMediaButNoCommand)
 {
 	std::vector<std::string> seen;
-	FakeServer server([&](ServerConnection &c) {
-		if (!c.acceptUpToCreateStream())
-			return;
-		while (auto m = c.next()) {
-			if (m->type == 9)
-				seen.push_back("9:" + std::to_string(m->payload.at(0)));
-			else if (m->type == 20)
-				if (auto cmd = parseCommand(*m))
-					seen.push_back(cmd->name);
-		}
-	});
+	FakeServer server([&](ServerConnection &c) { recordMediaAndCommands(c, seen); });
 	RtmpSession session;
 	ASSERT_TRUE(session.connect(optionsFor(server)));
 	ASSERT_TRUE(session.publish(false));
