@@ -33,7 +33,9 @@ void PacketQueue::dropVideoBelowLocked(PacketPriority minimum)
 
 bool PacketQueue::push(QueuedPacket packet)
 {
-	std::lock_guard lock(mutex_);
+	// Notify after unlocking: a waiter woken while the lock is still held would block on the mutex
+	// at once, costing both threads extra futex calls on every video frame.
+	std::unique_lock lock(mutex_);
 	if (closed_) {
 		++(packet.isVideo ? afterStop_.video : afterStop_.audio);
 		return false;
@@ -58,6 +60,7 @@ bool PacketQueue::push(QueuedPacket packet)
 		if (!audioWakes_)
 			return true;
 	}
+	lock.unlock();
 	ready_.notify_one();
 	return true;
 }
@@ -97,21 +100,25 @@ std::optional<QueuedPacket> PacketQueue::pop(std::chrono::steady_clock::time_poi
 
 void PacketQueue::wake()
 {
-	std::lock_guard lock(mutex_);
-	woken_ = true;
+	{
+		std::lock_guard lock(mutex_);
+		woken_ = true;
+	}
 	ready_.notify_all();
 }
 
 void PacketQueue::close()
 {
-	std::lock_guard lock(mutex_);
-	closed_ = true;
+	{
+		std::lock_guard lock(mutex_);
+		closed_ = true;
+	}
 	ready_.notify_all();
 }
 
 void PacketQueue::closeAtStop(std::span<const QueuedPacket> popped)
 {
-	std::lock_guard lock(mutex_);
+	std::unique_lock lock(mutex_);
 	for (const auto &p : popped)
 		++(p.isVideo ? afterStop_.video : afterStop_.audio);
 	for (const auto &p : packets_)
@@ -119,6 +126,7 @@ void PacketQueue::closeAtStop(std::span<const QueuedPacket> popped)
 	packets_.clear();
 	bytes_ = 0;
 	closed_ = true;
+	lock.unlock();
 	ready_.notify_all();
 }
 

@@ -13,8 +13,10 @@ using namespace std::chrono_literals;
 /// The send loop wakes at least this often to read server messages (a Go Away) while no video
 /// packet arrives. Audio does not wake it (PacketQueue::setAudioWakes): it goes out with the next
 /// video frame in one write, so one wake-up and one send per frame instead of per packet; this
-/// bound is also the longest an audio packet waits for that (a video frame at 30 fps is 33 ms).
-constexpr auto kIdlePoll = 40ms;
+/// bound is also the longest an audio packet waits for that when video stalls. It is longer than
+/// the frame interval at any rate OBS streams at (10 fps and up) plus the video thread's jitter:
+/// at 40 ms, 30 fps frames 35-45 ms apart on a loaded machine cost a second, timed-out turn each.
+constexpr auto kIdlePoll = 100ms;
 /// The first session's id; the machine numbers new sessions above it.
 constexpr handoff::SessionId kFirstSession = 1;
 
