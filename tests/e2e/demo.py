@@ -13,7 +13,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import obsharness  # noqa: E402
-from obsws import ObsWebsocket, free_port  # noqa: E402
+from obsws import free_port  # noqa: E402
 from streamharness import Ingest  # noqa: E402
 
 VENDOR = "obs-rtmp-goaway"
@@ -39,14 +39,12 @@ def main():
     version = obsharness.obs_version()
     tmp = tempfile.mkdtemp(prefix="goaway-demo-")
     os.makedirs(os.path.join(tmp, "ingest"))
-    ingest = Ingest(os.path.join(args.build_dir, "bin", "goaway-ingest"),
-                    ["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--signal", signal, "--goaway-every", every],
-                    os.path.join(tmp, "ingest"))
-    say("goaway-ingest: nodes on 127.0.0.1:%d and 127.0.0.1:%d, %s every %s" %
-        (ingest.port(0), ingest.port(1), "Go Away" if signal == "goaway" else "ReconnectRequest", every))
-    report = None
     handoffs, state, shot = [], {}, None
-    try:
+    with Ingest(os.path.join(args.build_dir, "bin", "goaway-ingest"),
+                ["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--signal", signal, "--goaway-every", every],
+                os.path.join(tmp, "ingest")) as ingest:
+        say("goaway-ingest: nodes on 127.0.0.1:%d and 127.0.0.1:%d, %s every %s" %
+            (ingest.port(0), ingest.port(1), "Go Away" if signal == "goaway" else "ReconnectRequest", every))
         ws_port = free_port()
         home = obsharness.ObsHome(os.path.join(tmp, "home"), websocket_port=ws_port, plugin_dir=args.plugin_dir)
         with open(os.path.join(home.config, "basic", "profiles", obsharness.PROFILE, "obs-rtmp-goaway.json"), "w") as f:
@@ -57,7 +55,7 @@ def main():
                 obs.wait_log(r"vendor obs-rtmp-goaway registered", 120)
                 obs.wait_log(r"==== Startup complete", 90)
                 say("OBS %d.%d.%d is up with obs-rtmp-goaway (display %s)" % (version + (display,)))
-                ws = ObsWebsocket(ws_port)
+                ws = obs.websocket(ws_port)
                 ws.vendor(VENDOR, "StartStream")
                 say("streaming through the dock's output for %d s" % seconds)
                 deadline = time.monotonic() + seconds
@@ -79,13 +77,9 @@ def main():
                 deadline = time.monotonic() + 30
                 while ws.vendor(VENDOR, "GetState").get("active") and time.monotonic() < deadline:
                     time.sleep(0.25)  # polling the output's state, bounded
-                ws.close()
         report = ingest.stop()
         with open(os.path.join(args.out, "obs.log"), "w") as f:
             f.write(home.log_text())
-    finally:
-        if report is None:
-            ingest.kill()
     streams = report.get("streams", [])
     lost = sum(h.get("framesLost", 0) for h in handoffs)
     dead = [h["deadAirMs"] for h in handoffs if h.get("deadAirMs") is not None]

@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import time
 
@@ -176,12 +175,20 @@ class Obs:
         self.proc = subprocess.Popen(["obs", "--multi", "--disable-shutdown-check", "--disable-updater",
                                       "--profile", PROFILE, "--collection", COLLECTION] + list(args),
                                      env=env, cwd=home.home, stdout=self.stdout, stderr=subprocess.STDOUT)
+        self.websockets = []
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.quit()
+
+    def websocket(self, port, **kwargs):
+        """An obs-websocket client of this OBS; quit() closes it first, so OBS never waits on it."""
+        from obsws import ObsWebsocket  # here: the bench imports this module where websocket-client is absent
+        ws = ObsWebsocket(port, **kwargs)
+        self.websockets.append(ws)
+        return ws
 
     def wait_log(self, pattern, timeout):
         """Waits until the OBS log matches `pattern`; returns the match. Raises on timeout/exit."""
@@ -219,6 +226,9 @@ class Obs:
 
     def quit(self, timeout=30):
         """Ctrl+Q for a clean exit (plugins unload); SIGTERM, then SIGKILL if OBS hangs."""
+        for ws in self.websockets:
+            ws.close()
+        self.websockets = []
         if self.proc.poll() is None:
             # Without a window manager, focus the main window directly (windowactivate needs EWMH).
             try:

@@ -15,7 +15,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import obsharness  # noqa: E402
-from obsws import ObsWebsocket, free_port  # noqa: E402
+from obsws import free_port  # noqa: E402
 from streamharness import Ingest, check, print_cutovers, single_stream  # noqa: E402
 
 VENDOR = "obs-rtmp-goaway"
@@ -30,11 +30,8 @@ def main():
     print("OBS %d.%d.%d" % version, flush=True)
     tmp = tempfile.mkdtemp(prefix="goaway-dock-e2e-")
     os.makedirs(os.path.join(tmp, "ingest"))
-    ingest = Ingest(ingest_bin, ["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--signal", "goaway"],
-                    os.path.join(tmp, "ingest"))
-    report = None
-    ws = None
-    try:
+    with Ingest(ingest_bin, ["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--signal", "goaway"],
+                os.path.join(tmp, "ingest")) as ingest:
         ws_port = free_port()
         home = obsharness.ObsHome(os.path.join(tmp, "home"), websocket_port=ws_port, plugin_dir=plugin_dir)
         obsharness.write_dock_settings(home, "rtmp://127.0.0.1:%d/live" % ingest.port(0), KEY)
@@ -42,7 +39,7 @@ def main():
             with obsharness.Obs(home, display) as obs:
                 obs.wait_log(r"\[WebsocketVendor::registerVendor\] vendor obs-rtmp-goaway registered with 5 requests", 120)
                 obs.wait_log(r"==== Startup complete", 90)
-                ws = ObsWebsocket(ws_port)
+                ws = obs.websocket(ws_port)
                 state = ws.vendor(VENDOR, "GetState")
                 check(state.get("active") is False, "GetState before start: not active (%s)" % state.get("state"))
                 check(ws.vendor(VENDOR, "GetHandoffs").get("handoffs") == [], "GetHandoffs before start: no rows")
@@ -54,9 +51,9 @@ def main():
                     reply = ingest.control("goaway")
                     check(reply.startswith("ok sent=") and not reply.startswith("ok sent=0"),
                           "Go Away #%d sent (%s)" % (n, reply))
-                    rows = obsharness.poll_until("handoff #%d recorded" % n,
-                                lambda: [h for h in ws.vendor(VENDOR, "GetHandoffs").get("handoffs", [])
-                                         if h.get("completedAtMs") is not None][n - 1:], 60)
+                    obsharness.poll_until("handoff #%d recorded" % n,
+                         lambda: [h for h in ws.vendor(VENDOR, "GetHandoffs").get("handoffs", [])
+                                  if h.get("completedAtMs") is not None][n - 1:], 60)
                     ingest.wait("publishes=%d" % (n + 1), 60)
                 handoffs = ws.vendor(VENDOR, "GetHandoffs").get("handoffs", [])
                 state = ws.vendor(VENDOR, "GetState")
@@ -77,15 +74,8 @@ def main():
                 obsharness.poll_until("the dock reloads the first profile's settings",
                      lambda: obs.home.log_text().count("settings loaded (server set") >= 3, 30)
                 check(ws.vendor(VENDOR, "GetState").get("active") is False, "the dock's output stayed stopped")
-                ws.close()
-                ws = None
                 rc = obs.quit()
         report = ingest.stop()
-    finally:
-        if ws:
-            ws.close()
-        if report is None:
-            ingest.kill()
     log = home.log_text()
     with open(os.path.join(out_dir, "%s-dock-websocket.log" % tag), "w") as f:
         f.write(log)

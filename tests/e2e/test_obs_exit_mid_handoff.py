@@ -16,7 +16,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import obsharness  # noqa: E402
-from obsws import ObsWebsocket, free_port  # noqa: E402
+from obsws import free_port  # noqa: E402
 from streamharness import Ingest, check, single_stream  # noqa: E402
 
 VENDOR = "obs-rtmp-goaway"
@@ -31,18 +31,15 @@ def main():
     print("OBS %d.%d.%d" % version, flush=True)
     tmp = tempfile.mkdtemp(prefix="goaway-exit-mid-handoff-")
     os.makedirs(os.path.join(tmp, "ingest"))
-    ingest = Ingest(ingest_bin, ["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0,hang", "--signal", "reconnect",
-                                 "--reconnect-tcurl", "absolute"], os.path.join(tmp, "ingest"))
-    report = None
-    ws = None
-    try:
+    with Ingest(ingest_bin, ["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0,hang", "--signal", "reconnect",
+                             "--reconnect-tcurl", "absolute"], os.path.join(tmp, "ingest")) as ingest:
         ws_port = free_port()
         home = obsharness.ObsHome(os.path.join(tmp, "home"), websocket_port=ws_port, plugin_dir=plugin_dir)
         obsharness.write_dock_settings(home, "rtmp://127.0.0.1:%d/live" % ingest.port(0), KEY)
         with obsharness.xdisplay() as display:
             with obsharness.Obs(home, display) as obs:
                 obs.wait_log(r"==== Startup complete", 120)
-                ws = ObsWebsocket(ws_port)
+                ws = obs.websocket(ws_port)
                 check(ws.vendor(VENDOR, "StartStream").get("accepted") is True, "StartStream accepted")
                 obsharness.poll_until("the dock's output goes live", lambda: ws.vendor(VENDOR, "GetState").get("state") == "streaming", 60)
                 ingest.wait("publishing=1 keyframes=2", 60)
@@ -53,17 +50,10 @@ def main():
                                  ws.vendor(VENDOR, "GetState").get("state")), 10, interval=0.1)
                 ingest.wait("connections=2", 10)  # the TCP connection to n1 is open
                 print("quitting OBS during the handoff (state %s)" % state, flush=True)
-                ws.close()
-                ws = None
                 began = time.monotonic()
                 rc = obs.quit()
                 quit_s = time.monotonic() - began
         report = ingest.stop()
-    finally:
-        if ws:
-            ws.close()
-        if report is None:
-            ingest.kill()
     log = home.log_text()
     with open(os.path.join(out_dir, "%s-exit-mid-handoff.log" % tag), "w") as f:
         f.write(log)

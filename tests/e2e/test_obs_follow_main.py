@@ -20,7 +20,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import obsharness  # noqa: E402
-from obsws import ObsWebsocket, free_port  # noqa: E402
+from obsws import free_port  # noqa: E402
 from streamharness import Ingest, check, fail  # noqa: E402
 
 VENDOR = "obs-rtmp-goaway"
@@ -57,11 +57,8 @@ def main():
     print("OBS %d.%d.%d" % version, flush=True)
     tmp = tempfile.mkdtemp(prefix="goaway-follow-main-")
     os.makedirs(os.path.join(tmp, "ingest"))
-    ingest = Ingest(ingest_bin, ["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--signal", "goaway"],
-                    os.path.join(tmp, "ingest"))  # the harness writes each stream's FLV there
-    report = None
-    ws = None
-    try:
+    with Ingest(ingest_bin, ["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--signal", "goaway"],
+                os.path.join(tmp, "ingest")) as ingest:  # the harness writes each stream's FLV there
         server = "rtmp://127.0.0.1:%d/live" % ingest.port(0)
         ws_port = free_port()
         home = obsharness.ObsHome(os.path.join(tmp, "home"), server=server, key=MAIN_KEY, websocket_port=ws_port,
@@ -73,7 +70,7 @@ def main():
             with obsharness.Obs(home, display) as obs:
                 obs.wait_log(r"==== Startup complete", 120)
                 obs.wait_log(r"settings loaded \(server set, follow main stream on\)", 30)
-                ws = ObsWebsocket(ws_port)
+                ws = obs.websocket(ws_port)
                 check(ws.vendor(VENDOR, "GetState").get("active") is False, "before the main stream: dock idle")
                 ok, _, status = ws.request("StartStream")
                 check(ok, "StartStream (the main button's path) accepted (%s)" % status)
@@ -105,15 +102,8 @@ def main():
                 check(ok, "StopStream accepted (%s)" % status)
                 obsharness.poll_until("the main stream stops", lambda: not ws.request("GetStreamStatus")[1].get("outputActive"), 30)
                 obsharness.poll_until("the dock's output stops with it", lambda: ws.vendor(VENDOR, "GetState").get("active") is False, 30)
-                ws.close()
-                ws = None
                 rc = obs.quit()
         report = ingest.stop()
-    finally:
-        if ws:
-            ws.close()
-        if report is None:
-            ingest.kill()
     log = home.log_text()
     with open(os.path.join(out_dir, "%s-follow-main.log" % tag), "w") as f:
         f.write(log)

@@ -16,7 +16,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import obsharness  # noqa: E402
-from obsws import ObsWebsocket, free_port  # noqa: E402
+from obsws import free_port  # noqa: E402
 from streamharness import Ingest, check  # noqa: E402
 
 VENDOR = "obs-rtmp-goaway"
@@ -27,37 +27,34 @@ def one_run(home, display, ws_port, ingest, run, server):
     key = "%s-%d" % (KEY, run)  # one stream per run at the ingest
     with obsharness.Obs(home, display) as obs:
         obs.wait_log(r"==== Startup complete", 120)
-        ws = ObsWebsocket(ws_port)
-        try:
-            if run > 1:
-                ok, settings, _ = ws.request("GetStreamServiceSettings")
-                check(settings.get("streamServiceType") == "rtmp_goaway_service",
-                      "run %d: after a restart OBS loaded the saved rtmp_goaway_service" % run)
-            ok, _, status = ws.request("SetStreamServiceSettings", {
-                "streamServiceType": "rtmp_goaway_service", "streamServiceSettings": {"server": server, "key": key}})
-            check(ok, "run %d: SetStreamServiceSettings selects rtmp_goaway_service (%s)" % (run, status))
+        ws = obs.websocket(ws_port)
+        if run > 1:
             ok, settings, _ = ws.request("GetStreamServiceSettings")
             check(settings.get("streamServiceType") == "rtmp_goaway_service",
-                  "run %d: the main stream's service is rtmp_goaway_service" % run)
-            ok, _, status = ws.request("StartStream")
-            check(ok, "run %d: StartStream (the main button's path) accepted (%s)" % (run, status))
-            obsharness.poll_until("the main stream goes active", lambda: ws.request("GetStreamStatus")[1].get("outputActive"), 60)
-            state = obsharness.poll_until("our output streams",
-                         lambda: (lambda s: s if s.get("state") == "streaming" else None)(ws.vendor(VENDOR, "GetState")), 60)
-            check(state.get("output") not in (None, "obs-rtmp-goaway"),
-                  "run %d: the streaming output is OBS's main one (%s), of type rtmp_goaway_output" % (run, state.get("output")))
-            ingest.wait("publishing=1 keyframes=2", 60)
-            reply = ingest.control("goaway")
-            check(reply.startswith("ok sent=") and not reply.startswith("ok sent=0"), "run %d: Go Away sent" % run)
-            rows = obsharness.poll_until("the handoff is recorded",
-                        lambda: [h for h in ws.vendor(VENDOR, "GetHandoffs").get("handoffs", [])
-                                 if h.get("completedAtMs") is not None], 60)
-            check(len(rows) == 1 and rows[0]["result"] == "Succeeded" and rows[0]["framesLost"] == 0,
-                  "run %d: one handoff, Succeeded, 0 frames lost (%s, %s)" % (run, rows[0]["result"], rows[0]["framesLost"]))
-            ok, _, _ = ws.request("StopStream")
-            obsharness.poll_until("the main stream stops", lambda: not ws.request("GetStreamStatus")[1].get("outputActive"), 30)
-        finally:
-            ws.close()
+                  "run %d: after a restart OBS loaded the saved rtmp_goaway_service" % run)
+        ok, _, status = ws.request("SetStreamServiceSettings", {
+            "streamServiceType": "rtmp_goaway_service", "streamServiceSettings": {"server": server, "key": key}})
+        check(ok, "run %d: SetStreamServiceSettings selects rtmp_goaway_service (%s)" % (run, status))
+        ok, settings, _ = ws.request("GetStreamServiceSettings")
+        check(settings.get("streamServiceType") == "rtmp_goaway_service",
+              "run %d: the main stream's service is rtmp_goaway_service" % run)
+        ok, _, status = ws.request("StartStream")
+        check(ok, "run %d: StartStream (the main button's path) accepted (%s)" % (run, status))
+        obsharness.poll_until("the main stream goes active", lambda: ws.request("GetStreamStatus")[1].get("outputActive"), 60)
+        state = obsharness.poll_until("our output streams",
+                     lambda: (lambda s: s if s.get("state") == "streaming" else None)(ws.vendor(VENDOR, "GetState")), 60)
+        check(state.get("output") not in (None, "obs-rtmp-goaway"),
+              "run %d: the streaming output is OBS's main one (%s), of type rtmp_goaway_output" % (run, state.get("output")))
+        ingest.wait("publishing=1 keyframes=2", 60)
+        reply = ingest.control("goaway")
+        check(reply.startswith("ok sent=") and not reply.startswith("ok sent=0"), "run %d: Go Away sent" % run)
+        rows = obsharness.poll_until("the handoff is recorded",
+                    lambda: [h for h in ws.vendor(VENDOR, "GetHandoffs").get("handoffs", [])
+                             if h.get("completedAtMs") is not None], 60)
+        check(len(rows) == 1 and rows[0]["result"] == "Succeeded" and rows[0]["framesLost"] == 0,
+              "run %d: one handoff, Succeeded, 0 frames lost (%s, %s)" % (run, rows[0]["result"], rows[0]["framesLost"]))
+        ok, _, _ = ws.request("StopStream")
+        obsharness.poll_until("the main stream stops", lambda: not ws.request("GetStreamStatus")[1].get("outputActive"), 30)
         rc = obs.quit()
     check(rc in (0, None), "run %d: OBS exited cleanly (%s)" % (run, rc))
     log = home.log_text()
@@ -72,10 +69,8 @@ def main():
     print("OBS %d.%d.%d" % version, flush=True)
     tmp = tempfile.mkdtemp(prefix="goaway-main-button-")
     os.makedirs(os.path.join(tmp, "ingest"))
-    ingest = Ingest(ingest_bin, ["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--signal", "goaway"],
-                    os.path.join(tmp, "ingest"))
-    report = None
-    try:
+    with Ingest(ingest_bin, ["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--signal", "goaway"],
+                os.path.join(tmp, "ingest")) as ingest:
         server = "rtmp://127.0.0.1:%d/live" % ingest.port(0)
         ws_port = free_port()
         home = obsharness.ObsHome(os.path.join(tmp, "home"), server=server, key=KEY, websocket_port=ws_port,
@@ -87,9 +82,6 @@ def main():
             check(saved.get("type") == "rtmp_goaway_service", "the profile saved the service type (%s)" % saved.get("type"))
             log2 = one_run(home, display, ws_port, ingest, 2, server)
         report = ingest.stop()
-    finally:
-        if report is None:
-            ingest.kill()
     with open(os.path.join(out_dir, "obs-%d.%d-main-button.log" % version[:2]), "w") as f:
         f.write(log1 + "\n\n==== second run ====\n\n" + log2)
     streams = report.get("streams", [])

@@ -16,7 +16,7 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import obsharness  # noqa: E402
-from streamharness import Ingest, check, fail, print_cutovers, run_stream, single_stream  # noqa: E402
+from streamharness import Ingest, check, print_cutovers, run_stream, single_stream  # noqa: E402
 
 # Each schedule is bounded (--signal-count) so the last signal comes at least 10 s before the stream
 # ends: a signal in the final seconds would race the stop (that is stop-mid-handoff's own scenario).

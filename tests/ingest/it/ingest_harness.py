@@ -106,6 +106,13 @@ class Ingest:
             self.proc.kill()
             self.proc.wait()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        """A test that failed before stop() leaves no ingest behind; after stop() this does nothing."""
+        self.kill()
+
 
 def ingest_binary():
     if len(sys.argv) < 2:

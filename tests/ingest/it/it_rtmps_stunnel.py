@@ -2,7 +2,6 @@
 openssl at test time); ffmpeg publishes rtmps:// and the stitched stream is complete."""
 
 import os
-import re
 import shutil
 import socket
 import subprocess

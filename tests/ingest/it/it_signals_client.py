@@ -2,7 +2,6 @@
 its reconnect to another node (duplicates, missing frames, cutover) in the report."""
 
 import os
-import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
