@@ -85,19 +85,6 @@ void PacketQueue::setAudioWakes(bool wakes)
 	audioWakes_ = wakes;
 }
 
-std::optional<QueuedPacket> PacketQueue::pop(std::chrono::steady_clock::time_point deadline)
-{
-	std::unique_lock lock(mutex_);
-	ready_.wait_until(lock, deadline, [&] { return !packets_.empty() || closed_ || woken_; });
-	woken_ = false;
-	if (packets_.empty())
-		return std::nullopt;
-	QueuedPacket packet = std::move(packets_.front());
-	packets_.pop_front();
-	bytes_ -= packet.size();
-	return packet;
-}
-
 void PacketQueue::wake()
 {
 	{

@@ -11,7 +11,6 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
-#include <optional>
 #include <span>
 #include <vector>
 
@@ -37,10 +36,6 @@ public:
 	 *  by the policy (it is counted) or the queue is closed. */
 	bool push(QueuedPacket packet);
 
-	/** Send thread: the oldest packet, waiting until `deadline` for one; nullopt on timeout or
-	 *  when closed and empty. */
-	std::optional<QueuedPacket> pop(std::chrono::steady_clock::time_point deadline);
-
 	/** Send thread: waits until `deadline` for a video packet (or any packet, while audio wakes
 	 *  the queue), then moves every queued packet into `out` in order; empty on timeout with
 	 *  nothing queued. */
@@ -51,9 +46,9 @@ public:
 	 *  and sends the audio with it in one write. */
 	void setAudioWakes(bool wakes);
 
-	/** Wakes pop() early (a server event or a request needs the send thread's attention). */
+	/** Wakes popAll() early (a server event or a request needs the send thread's attention). */
 	void wake();
-	/** Stops the queue: push() refuses, pop() drains what is left and then returns nullopt. */
+	/** Stops the queue: push() refuses; popAll() still takes what is left, without waiting. */
 	void close();
 	/** Send thread, at the stop point: closes the queue and drops what it holds. `popped` (the
 	 *  packets already taken that reached the stop point), the dropped packets and every later

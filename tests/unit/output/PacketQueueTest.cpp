@@ -36,8 +36,7 @@ QueuedPacket audio(int index)
 std::vector<QueuedPacket> drain(PacketQueue &q)
 {
 	std::vector<QueuedPacket> out;
-	while (auto p = q.pop(std::chrono::steady_clock::now()))
-		out.push_back(std::move(*p));
+	q.popAll(std::chrono::steady_clock::now(), out);
 	return out;
 }
 
@@ -99,15 +98,17 @@ TEST(PacketQueue, CongestionIsBufferedVideoOverTheLastThreshold)
 	EXPECT_NEAR(q.congestion(), 433329.0 / 900000.0, 1e-3);
 }
 
-TEST(PacketQueue, PopTimesOutEmptyAndCloseRefusesPushes)
+TEST(PacketQueue, PopAllTimesOutEmptyAndCloseRefusesPushes)
 {
 	PacketQueue q;
-	EXPECT_FALSE(q.pop(std::chrono::steady_clock::now() + std::chrono::milliseconds(1)).has_value());
+	std::vector<QueuedPacket> out;
+	q.popAll(std::chrono::steady_clock::now() + std::chrono::milliseconds(1), out);
+	EXPECT_TRUE(out.empty());
 	q.push(audio(1));
 	q.close();
 	EXPECT_FALSE(q.push(audio(2)));
-	EXPECT_TRUE(q.pop(std::chrono::steady_clock::now()).has_value());
-	EXPECT_FALSE(q.pop(std::chrono::steady_clock::now()).has_value());
+	EXPECT_EQ(drain(q).size(), 1u) << "what was queued before the close is still taken";
+	EXPECT_TRUE(drain(q).empty());
 }
 
 TEST(PacketQueue, WithoutAudioWakesAudioWaitsForVideoAndPopAllTakesEverythingInOrder)
@@ -143,11 +144,11 @@ TEST(PacketQueue, CloseAtStopCountsEverythingPastTheStopPointUntilReset)
 	q.push(video(0, PacketPriority::Highest, true));
 	q.push(audio(0));
 	q.push(video(1, PacketPriority::High));
-	auto popped = q.pop(std::chrono::steady_clock::now());
-	ASSERT_TRUE(popped.has_value());
-	q.closeAtStop({&*popped, 1}); // the keyframe reached the stop point; two more were queued behind it
+	auto popped = drain(q);
+	ASSERT_EQ(popped.size(), 3u);
+	q.closeAtStop(popped); // the keyframe reached the stop point; two more were taken behind it
 	EXPECT_FALSE(q.push(audio(1)));
-	EXPECT_FALSE(q.pop(std::chrono::steady_clock::now()).has_value()) << "nothing is sent after the stop";
+	EXPECT_TRUE(drain(q).empty()) << "nothing is sent after the stop";
 	EXPECT_EQ(q.afterStop().video, 2u);
 	EXPECT_EQ(q.afterStop().audio, 2u);
 	EXPECT_EQ(q.size(), 0u);
