@@ -10,7 +10,7 @@ namespace goaway {
 
 namespace {
 
-void stderrSink(LogLevel level, const char *line)
+void stderrSink(LogLevel level, const char *line) noexcept
 {
 	static const char *const names[] = {"debug", "info", "warning", "error"};
 	std::fprintf(stderr, "%s: %s\n", names[static_cast<int>(level)], line);
@@ -28,7 +28,7 @@ std::atomic<LogLevel> currentLevel{initialLevel()};
 
 } // namespace
 
-void setLogSink(LogSink sink)
+void setLogSink(LogSink sink) noexcept
 {
 	currentSink = sink ? sink : stderrSink;
 }
@@ -38,12 +38,12 @@ void setLogLevel(LogLevel level)
 	currentLevel = level;
 }
 
-bool logEnabled(LogLevel level)
+bool logEnabled(LogLevel level) noexcept
 {
 	return level >= currentLevel.load(std::memory_order_relaxed);
 }
 
-void logf(LogLevel level, const char *where, const char *fmt, ...)
+void logf(LogLevel level, const char *where, const char *fmt, ...) noexcept
 {
 	if (!logEnabled(level))
 		return;

@@ -9,17 +9,17 @@ namespace goaway {
 
 enum class LogLevel { Debug, Info, Warning, Error };
 
-using LogSink = void (*)(LogLevel level, const char *line);
+using LogSink = void (*)(LogLevel level, const char *line) noexcept;
 
 /** Replace the sink (nullptr restores stderr). Not thread-safe: call once at start-up. */
-void setLogSink(LogSink sink);
+void setLogSink(LogSink sink) noexcept;
 /** Lines below this level are dropped (default Info; GOAWAY_DEBUG=1 in the environment gives Debug). */
 void setLogLevel(LogLevel level);
 
 /** True when lines of this level reach the sink. */
-bool logEnabled(LogLevel level);
+bool logEnabled(LogLevel level) noexcept;
 
-void logf(LogLevel level, const char *where, const char *fmt, ...)
+void logf(LogLevel level, const char *where, const char *fmt, ...) noexcept
 #if defined(__GNUC__)
 	__attribute__((format(printf, 3, 4)))
 #endif

@@ -8,7 +8,7 @@ namespace goaway::obs {
 
 namespace {
 
-void blogSink(LogLevel level, const char *line)
+void blogSink(LogLevel level, const char *line) noexcept
 {
 	int obsLevel = LOG_INFO;
 	switch (level) {

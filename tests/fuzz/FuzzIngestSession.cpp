@@ -19,7 +19,7 @@ namespace {
 
 using namespace goaway::ingest;
 
-void quiet(goaway::LogLevel, const char *) {}
+void quiet(goaway::LogLevel, const char *) noexcept {}
 
 constexpr size_t kHandshakePartSize = 1536; // RTMP spec 5.2.3: C1 and C2 are 1536 bytes
 

@@ -16,7 +16,7 @@
 
 namespace {
 
-void quiet(goaway::LogLevel, const char *) {}
+void quiet(goaway::LogLevel, const char *) noexcept {}
 
 // Keeps the fuzzer fast: huge Set Chunk Size / message lengths are checked all the same.
 constexpr uint32_t kFuzzMaxChunkSize = 1u << 20;

@@ -10,7 +10,7 @@ namespace {
 
 std::vector<std::string> captured;
 
-void captureSink(goaway::LogLevel, const char *line)
+void captureSink(goaway::LogLevel, const char *line) noexcept
 {
 	captured.emplace_back(line);
 }

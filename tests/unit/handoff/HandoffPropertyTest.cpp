@@ -254,7 +254,7 @@ private:
 	}
 };
 
-void discardLogLine(LogLevel, const char *) {}
+void discardLogLine(LogLevel, const char *) noexcept {}
 
 TEST(HandoffProperty, NoPacketIsLostUnderRandomTriggersAndFailures)
 {
