@@ -21,6 +21,15 @@ inline constexpr uint32_t kOutgoingChunkSize = 4096;
 inline constexpr uint32_t kMaxIncomingChunkSize = 16u * 1024 * 1024;
 /// Largest message we reassemble (24-bit length field allows 16 MiB); bounded memory per peer.
 inline constexpr uint32_t kMaxMessageLength = 16u * 1024 * 1024;
+/// Payload held for unfinished messages over all chunk streams together: a server may interleave
+/// messages on several chunk streams, but a publisher only receives small control messages, so
+/// two whole maximal messages is more than any real server needs at once.
+inline constexpr uint32_t kMaxDemuxerPartialBytes = 2 * kMaxMessageLength;
+/// Server events held for the session's reader (the send loop drains them every turn, a connect
+/// waits for its answer among them): one turn reads at most a few hundred KiB, far fewer than this
+/// many real messages. Past it, informational events (pings, acknowledgements, other commands)
+/// are dropped and counted; a server that keeps sending commands past four times it is flooding.
+inline constexpr size_t kMaxPendingServerEvents = 4096;
 /// Deepest AMF0 nesting we decode; real command objects nest 2-3 deep, fuzzed input nests forever.
 inline constexpr int kMaxAmfDepth = 32;
 /// RtmpSession default per-attempt TCP connect deadline: a healthy ingest answers SYN in well
@@ -33,7 +42,6 @@ inline constexpr int kDefaultIoTimeoutMs = 10000;
 inline constexpr size_t kSessionReadChunk = 16 * 1024;
 /// Reads per poll(): bounds the work one poll does so a flooding server cannot starve sends.
 inline constexpr int kSessionMaxReadsPerPoll = 16;
-
 
 // ---- plugin/handoff: decisions ----------------------------------------------------------
 

@@ -1,5 +1,7 @@
 #include "IngestListParser.hpp"
 
+#include "../common/OutsideText.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -24,12 +26,16 @@ std::string quoteName(const std::string &name)
 	return out;
 }
 
+std::string lowered(std::string text)
+{
+	std::transform(text.begin(), text.end(), text.begin(),
+		       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+	return text;
+}
+
 bool containsDeprecated(const std::string &name)
 {
-	std::string low(name);
-	std::transform(low.begin(), low.end(), low.begin(),
-		       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-	return low.find("deprecated") != std::string::npos;
+	return lowered(name).find("deprecated") != std::string::npos;
 }
 
 std::string stringField(const json &entry, const char *key)
@@ -48,6 +54,10 @@ double numberField(const json &entry, const char *key, double fallback)
 // a placeholder anywhere else is where the platform wants the key (e.g. a query parameter).
 Result<IngestUrl> expandTemplate(std::string text, const IngestListParseOptions &options)
 {
+	// A URL from outside is taken whole or not at all: a repaired or shortened one is another URL.
+	if (!text::isClean(text, text::kMaxOutsideUrlBytes))
+		return fail(ErrorCode::Resolver, "the URL is not printable text of at most " +
+							 std::to_string(text::kMaxOutsideUrlBytes) + " bytes");
 	if (text.ends_with(kTrailingKey))
 		text.resize(text.size() - kTrailingKey.size());
 	if (text.find(kKeyPlaceholder) != std::string::npos) {
@@ -60,6 +70,9 @@ Result<IngestUrl> expandTemplate(std::string text, const IngestListParseOptions 
 	auto url = parseIngestUrl(text);
 	if (!url)
 		return fail(ErrorCode::Resolver, url.error().message);
+	// The host name is shown, logged and looked up in DNS: the key may never be part of it.
+	if (!options.streamKey.empty() && lowered(url->host).find(lowered(options.streamKey)) != std::string::npos)
+		return fail(ErrorCode::Resolver, "the template puts the stream key into the host name");
 	if (options.secure && !url->tls && !options.allowDowngrade)
 		return fail(ErrorCode::Resolver, "rtmp entry refused: the stream is rtmps (downgrade not allowed)");
 	return url;
@@ -68,7 +81,7 @@ Result<IngestUrl> expandTemplate(std::string text, const IngestListParseOptions 
 Result<IngestEntry> twitchEntry(const json &entry, const IngestListParseOptions &options)
 {
 	IngestEntry out;
-	out.name = stringField(entry, "name");
+	out.name = text::untrusted(stringField(entry, "name"));
 	out.priority = numberField(entry, "priority", 0);
 	out.availability = numberField(entry, "availability", 1);
 	auto def = entry.find("default");
@@ -96,7 +109,7 @@ Result<IngestEntry> twitchEntry(const json &entry, const IngestListParseOptions 
 Result<IngestEntry> genericEntry(const json &entry, const IngestListParseOptions &options)
 {
 	IngestEntry out;
-	out.name = stringField(entry, "name");
+	out.name = text::untrusted(stringField(entry, "name"));
 	out.priority = numberField(entry, "priority", 0);
 	const std::string text = stringField(entry, "url");
 	if (text.empty())

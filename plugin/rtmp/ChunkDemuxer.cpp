@@ -44,6 +44,8 @@ Result<void> ChunkDemuxer::feed(std::span<const uint8_t> bytes, std::vector<Mess
 		poisoned_ = true;
 		error_ = Error{ErrorCode::Protocol, std::move(message)};
 		pending_.clear();
+		streams_.clear();
+		partialBytes_ = 0;
 		return std::unexpected(error_);
 	};
 
@@ -141,13 +143,25 @@ Result<void> ChunkDemuxer::feed(std::span<const uint8_t> bytes, std::vector<Mess
 			s.type = type;
 			s.length = length;
 			s.streamId = streamId;
+			partialBytes_ -= s.payload.size();
 			s.payload.clear(); // a new header drops a message left incomplete on this chunk stream
 		}
+		// Each message is bounded, but a peer could open thousands of chunk streams with a
+		// message half sent on each: bound what all of them hold together.
+		if (partialBytes_ + take > constants::kMaxDemuxerPartialBytes) {
+			char msg[128];
+			std::snprintf(msg, sizeof(msg),
+				      "unfinished messages on %zu chunk streams exceed the %u byte limit",
+				      streams_.size(), constants::kMaxDemuxerPartialBytes);
+			return poison(msg);
+		}
 		s.payload.insert(s.payload.end(), p + at, p + at + take);
+		partialBytes_ += take;
 		pos += at + take;
 
 		if (s.payload.size() < s.length)
 			continue;
+		partialBytes_ -= s.payload.size();
 
 		Message m;
 		m.type = s.type;
@@ -171,8 +185,10 @@ Result<void> ChunkDemuxer::feed(std::span<const uint8_t> bytes, std::vector<Mess
 			chunkSize_ = size;
 		} else if (m.messageType() == MessageType::Abort && m.payload.size() >= 4) {
 			auto aborted = streams_.find(readU32(m.payload.data()));
-			if (aborted != streams_.end())
+			if (aborted != streams_.end()) {
+				partialBytes_ -= aborted->second.payload.size();
 				aborted->second.payload.clear();
+			}
 		}
 		out.push_back(std::move(m));
 	}

@@ -55,6 +55,7 @@ private:
 	uint64_t bytesReceived_ = 0;
 	std::vector<uint8_t> pending_; // bytes of an incomplete chunk
 	std::map<uint32_t, StreamState> streams_;
+	uint64_t partialBytes_ = 0; // sum of every chunk stream's partial payload
 	bool poisoned_ = false;
 	Error error_;
 };

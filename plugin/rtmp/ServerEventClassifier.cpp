@@ -1,6 +1,7 @@
 #include "ServerEventClassifier.hpp"
 #include "Command.hpp"
 #include "../common/Log.hpp"
+#include "../common/OutsideText.hpp"
 
 namespace goaway::rtmp {
 
@@ -12,6 +13,36 @@ uint32_t readU32(const std::vector<uint8_t> &p, size_t at)
 }
 
 constexpr const char *kWhere = "ServerEventClassifier::classify";
+
+/** The text boundary for AMF: every string and property name a server sent, made valid, printable
+ *  and bounded (plugin/common/OutsideText.hpp). The tree's depth is already bounded by the decoder. */
+void cleanTree(amf0::Value &v)
+{
+	if (!v.string.empty())
+		v.string = text::untrusted(v.string);
+	for (auto &[name, value] : v.properties) {
+		name = text::untrusted(name);
+		cleanTree(value);
+	}
+	for (auto &item : v.items)
+		cleanTree(item);
+}
+
+/** E-RTMP v2: tcUrl says where to reconnect. One that is not clean text (invalid UTF-8, control
+ *  characters, longer than any real URL) is refused whole, never cut or repaired: a repaired URL
+ *  would be another place. The handoff then goes where it would without a tcUrl. */
+std::optional<std::string> acceptTcUrl(const amf0::Value *info)
+{
+	const amf0::Value *tcUrl = info ? info->get("tcUrl") : nullptr;
+	if (!tcUrl || !tcUrl->isString())
+		return std::nullopt;
+	if (!text::isClean(tcUrl->string, text::kMaxOutsideUrlBytes)) {
+		GOAWAY_LOG_WARN(kWhere, "ignoring a ReconnectRequest tcUrl that is not a valid URL (%zu bytes: %s)",
+				tcUrl->string.size(), text::untrusted(tcUrl->string, 96).c_str());
+		return std::nullopt;
+	}
+	return tcUrl->string;
+}
 
 } // namespace
 
@@ -55,6 +86,14 @@ std::optional<ServerEvent> ServerEventClassifier::classify(const Message &messag
 					command.error().message.c_str());
 			return std::nullopt;
 		}
+		// tcUrl is judged on its raw bytes, before the text boundary below rewrites them.
+		std::optional<std::string> tcUrl;
+		if (command->name == "onStatus")
+			tcUrl = acceptTcUrl(command->info());
+		command->name = text::untrusted(command->name);
+		cleanTree(command->commandObject);
+		for (auto &argument : command->arguments)
+			cleanTree(argument);
 		if (command->name == "_result" || command->name == "_error") {
 			return CommandResultEvent{command->name == "_error", command->transactionId,
 						  command->commandObject, command->arguments};
@@ -65,10 +104,7 @@ std::optional<ServerEvent> ServerEventClassifier::classify(const Message &messag
 			std::string description = info ? info->getString("description") : std::string();
 			// E-RTMP v2 "Reconnect Request".
 			if (code == "NetConnection.Connect.ReconnectRequest") {
-				ReconnectRequestEvent event{description, std::nullopt};
-				if (info && info->get("tcUrl") && info->get("tcUrl")->isString())
-					event.tcUrl = info->get("tcUrl")->string;
-				return event;
+				return ReconnectRequestEvent{description, std::move(tcUrl)};
 			}
 			return StatusEvent{info ? info->getString("level") : std::string(), code, description};
 		}

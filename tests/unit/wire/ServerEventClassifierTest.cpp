@@ -219,3 +219,53 @@ TEST(ServerEventClassifier, UnknownTypesAndMediaAreIgnored)
 	truncated.payload = {0, 1};
 	EXPECT_FALSE(classifier.classify(truncated));
 }
+
+// ---- the text boundary: server strings come out valid, printable and bounded -------------------
+
+TEST(ServerEventClassifier, ReconnectRequestWithALatin1DescriptionGivesValidText)
+{
+	ServerEventClassifier classifier;
+	auto e = classifier.classify(onStatus("status", "NetConnection.Connect.ReconnectRequest",
+					      "Serveur arr\xEAt\xE9\r\n", "rtmp://b/live"));
+	ASSERT_TRUE(e);
+	auto *rr = std::get_if<ReconnectRequestEvent>(&*e);
+	ASSERT_NE(rr, nullptr);
+	EXPECT_EQ(rr->description, "Serveur arr\xEF\xBF\xBDt\xEF\xBF\xBD  ");
+	ASSERT_TRUE(rr->tcUrl);
+	EXPECT_EQ(*rr->tcUrl, "rtmp://b/live");
+}
+
+TEST(ServerEventClassifier, ATcUrlThatIsNotCleanTextIsRefusedWholeNotRepaired)
+{
+	ServerEventClassifier classifier;
+	for (std::string bad : {std::string("rtmp://evil\n/live"), std::string("rtmp://b\xFF/live"),
+				"rtmp://b/" + std::string(5000, 'a')}) {
+		auto e = classifier.classify(
+			onStatus("status", "NetConnection.Connect.ReconnectRequest", "", bad.c_str()));
+		ASSERT_TRUE(e);
+		auto *rr = std::get_if<ReconnectRequestEvent>(&*e);
+		ASSERT_NE(rr, nullptr);
+		EXPECT_FALSE(rr->tcUrl) << bad.substr(0, 40); // the handoff still happens, without it
+	}
+}
+
+TEST(ServerEventClassifier, EveryStringOfAnErrorResultIsBoundedAndPrintable)
+{
+	ServerEventClassifier classifier;
+	Command c;
+	c.name = "_error";
+	c.transactionId = 1;
+	amf0::Value info = amf0::Value::makeObject();
+	info.set("code\x01", amf0::Value::makeString("x"));
+	info.set("description", amf0::Value::makeString(std::string(70000, '\x07')));
+	info.set("code", amf0::Value::makeString("NetConnection.Connect.Rejected\x1B"));
+	c.arguments = {info};
+	auto e = classifier.classify(makeCommandMessage(c, 0, 3));
+	ASSERT_TRUE(e);
+	auto *r = std::get_if<CommandResultEvent>(&*e);
+	ASSERT_NE(r, nullptr);
+	EXPECT_LE(r->description().size(), 512u);
+	EXPECT_EQ(r->description().find('\x07'), std::string::npos);
+	EXPECT_EQ(r->code(), "NetConnection.Connect.Rejected\xEF\xBF\xBD");
+	EXPECT_EQ(r->arguments[0].properties[0].first, "code\xEF\xBF\xBD");
+}
