@@ -1,6 +1,6 @@
 #pragma once
 // The `connect` command a Go Away-aware publisher sends (RTMP spec 7.2.1.1 plus the Go Away and
-// E-RTMP v2 fields). Pure: the session hands the bytes to librtmp's RTMP_Connect1.
+// E-RTMP v2 fields). Pure: the session sends the bytes right behind the handshake.s C2.
 
 #include "Amf0.hpp"
 #include "VideoCodec.hpp"

@@ -1,11 +1,14 @@
 #include "RtmpSession.hpp"
 #include "Command.hpp"
 #include "ConnectCommand.hpp"
-#include "LibrtmpHandshake.hpp"
+#include "ClientHandshake.hpp"
 #include "../common/Constants.hpp"
 #include "../common/Log.hpp"
 
+#include <algorithm>
+#include <array>
 #include <chrono>
+#include <random>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 
@@ -22,6 +25,18 @@ double msSince(Clock::time_point start)
 
 constexpr size_t kReadChunk = constants::kSessionReadChunk;
 constexpr int kMaxReadsPerPump = constants::kSessionMaxReadsPerPoll;
+constexpr size_t kMaxPendingEvents = constants::kMaxPendingServerEvents;
+
+/** Events the session has fully handled itself or that change nothing for a publisher. */
+bool isInformational(const ServerEvent &event)
+{
+	return std::holds_alternative<PingEvent>(event) || std::holds_alternative<SetChunkSizeEvent>(event) ||
+	       std::holds_alternative<WindowAckSizeEvent>(event) ||
+	       std::holds_alternative<SetPeerBandwidthEvent>(event) ||
+	       std::holds_alternative<AcknowledgementEvent>(event) ||
+	       std::holds_alternative<UserControlEventReceived>(event) ||
+	       std::holds_alternative<OtherCommandEvent>(event);
+}
 /// sendMessage() reads incoming bytes at most this often. A read per message was one more system
 /// call per media packet; poll() (which the send loop calls on every turn) still reads at once,
 /// and this spacing keeps pings and acknowledgements answered well within any server's patience
@@ -51,6 +66,17 @@ void redactInPlace(std::string &text, const std::string &key)
 		return;
 	for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at + 4))
 		text.replace(at, key.size(), "****");
+}
+
+/** A message stream id from a server's number: RTMP spec 5.3.1.2 gives it 4 bytes, and 0 is the
+ *  control stream, so only integers 1..2^32-1 are ids; NaN, infinities, negatives, fractions and
+ *  larger values give 0 (no id) instead of an undefined conversion. */
+uint32_t messageStreamIdFrom(double number)
+{
+	constexpr double kLargest = 4294967295.0;
+	if (!(number >= 1 && number <= kLargest) || number != static_cast<double>(static_cast<uint64_t>(number)))
+		return 0;
+	return static_cast<uint32_t>(number);
 }
 
 } // namespace
@@ -112,6 +138,7 @@ Result<ConnectTimings> RtmpSession::connect(const SessionOptions &options)
 		t.tlsMs = msSince(step);
 	}
 	transport_ = Transport(std::move(socket->fd), std::move(tls));
+	transport_.setNonBlocking();
 
 	step = Clock::now();
 	ConnectParams params;
@@ -120,12 +147,11 @@ Result<ConnectTimings> RtmpSession::connect(const SessionOptions &options)
 	params.codec = options.codecForConnect;
 	params.supportsGoAway = options.supportsGoAway;
 	params.capsEx = options.capsEx;
-	auto leftover = LibrtmpHandshake::run(transport_, buildConnectBody(params), options.ioTimeoutMs);
+	auto leftover = handshake(buildConnectBody(params), options.ioTimeoutMs);
 	if (!leftover)
 		return closeOnError(
 			Error{leftover.error().code, leftover.error().message + " (" + url_.hostPort() + ")"});
 	t.handshakeMs = msSince(step);
-	transport_.setNonBlocking();
 	state_ = State::Connected;
 
 	step = Clock::now();
@@ -164,12 +190,12 @@ Result<ConnectTimings> RtmpSession::connect(const SessionOptions &options)
 			Error{ErrorCode::Rejected, "the server refused createStream: " + created->description()});
 	for (const auto &arg : created->arguments) {
 		if (arg.isNumber()) {
-			streamId_ = static_cast<uint32_t>(arg.number);
+			streamId_ = messageStreamIdFrom(arg.number);
 			break;
 		}
 	}
 	if (streamId_ == 0)
-		return closeOnError(Error{ErrorCode::Protocol, "createStream _result carries no stream id"});
+		return closeOnError(Error{ErrorCode::Protocol, "createStream _result carries no valid stream id"});
 	stats_.streamId = streamId_;
 	t.createStreamMs = msSince(step);
 	t.totalMs = msSince(start);
@@ -179,6 +205,48 @@ Result<ConnectTimings> RtmpSession::connect(const SessionOptions &options)
 			stats_.server.c_str(), stats_.peerAddress.c_str(), t.tcpMs, t.tlsMs, t.handshakeMs, t.connectMs,
 			t.createStreamMs);
 	return t;
+}
+
+Result<std::vector<uint8_t>> RtmpSession::handshake(std::span<const uint8_t> connectBody, int timeoutMs)
+{
+	// One deadline for the whole handshake: a server that trickles S0..S2 a byte at a time
+	// cannot hold a connect longer than timeoutMs (per-read timeouts would let it).
+	const auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
+	auto left = [&] {
+		return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+	};
+	static thread_local std::mt19937 random(std::random_device{}());
+	std::array<uint8_t, ClientHandshake::kRandomSize> noise;
+	for (auto &b : noise)
+		b = static_cast<uint8_t>(random());
+	ClientHandshake hs(
+		noise,
+		static_cast<uint32_t>(
+			std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count()));
+	if (auto ok = transport_.sendAll(hs.hello(), timeoutMs); !ok)
+		return std::unexpected(ok.error());
+	uint8_t buffer[kReadChunk];
+	while (!hs.done()) {
+		if (left() <= 0)
+			return fail(ErrorCode::Timeout,
+				    "the RTMP handshake did not complete within " + std::to_string(timeoutMs) + " ms");
+		transport_.waitReadable(static_cast<int>(left()));
+		auto n = transport_.receiveSome(buffer);
+		if (!n)
+			return fail(ErrorCode::ConnectFailed, "the RTMP handshake failed: " + n.error().message);
+		if (auto ok = hs.feed(std::span<const uint8_t>(buffer, *n)); !ok)
+			return std::unexpected(ok.error());
+	}
+	// C2 and connect leave together (servers read them in order): one round trip saved.
+	std::vector<uint8_t> out(hs.c2().begin(), hs.c2().end());
+	Message connect;
+	connect.type = static_cast<uint8_t>(MessageType::CommandAmf0);
+	connect.chunkStreamId = chunk_stream::kCommand;
+	connect.payload.assign(connectBody.begin(), connectBody.end());
+	writer_.write(connect, out); // at the default chunk size: ours is announced after connect
+	if (auto ok = transport_.sendAll(out, static_cast<int>(std::max<long long>(left(), 1))); !ok)
+		return std::unexpected(ok.error());
+	return std::vector<uint8_t>(hs.leftover().begin(), hs.leftover().end());
 }
 
 Result<void> RtmpSession::publish(bool waitForStart)
@@ -373,6 +441,22 @@ Result<void> RtmpSession::feedBytes(std::span<const uint8_t> bytes)
 		}
 		GOAWAY_LOG_DEBUG("server event: %s", describe(*event).c_str());
 		handleHousekeeping(*event);
+		if (pending_.size() >= kMaxPendingEvents) {
+			if (isInformational(*event)) {
+				// Already answered (pings) or of no use to a publisher: a flood of them is dropped.
+				if (droppedEvents_++ == 0)
+					GOAWAY_LOG_WARN("RtmpSession::poll",
+							"%s floods control messages; dropping informational ones",
+							stats_.server.c_str());
+				continue;
+			}
+			if (pending_.size() >= kMaxPendingEvents * 4) {
+				markClosed(Error{ErrorCode::Protocol,
+						 "the server sent more than " + std::to_string(kMaxPendingEvents * 4) +
+							 " commands faster than they could be read (a flood)"});
+				return fail(ErrorCode::Protocol, "the server flooded the connection with commands");
+			}
+		}
 		pending_.push_back(std::move(*event));
 	}
 	if (!ok) {

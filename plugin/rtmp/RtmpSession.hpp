@@ -67,7 +67,7 @@ struct SessionOptions {
 struct ConnectTimings {
 	double tcpMs = -1;          // TCP connect (the successful attempt)
 	double tlsMs = -1;          // TLS handshake + verification (RTMPS only)
-	double handshakeMs = -1;    // RTMP handshake C0..S2 + sending connect (librtmp)
+	double handshakeMs = -1;    // RTMP handshake C0..S2 + sending C2 and connect
 	double connectMs = -1;      // connect → _result
 	double createStreamMs = -1; // releaseStream/FCPublish/createStream → _result
 	double publishMs = -1;      // publish → NetStream.Publish.Start (only with waitForStart)
@@ -96,7 +96,7 @@ public:
 
 	/**
 	 * Blocking, bounded by the timeouts: TCP (every resolved address in turn, or options.address),
-	 * TLS (rtmps), librtmp handshake with our connect command (supportsGoAway, capsEx, E-RTMP
+	 * TLS (rtmps), the RTMP handshake with our connect command (supportsGoAway, capsEx, E-RTMP
 	 * codec fields), Set Chunk Size 4096, connect _result, releaseStream / FCPublish /
 	 * createStream _result. Afterwards the session is ready to publish().
 	 * Errors: InvalidArgument (URL), ConnectFailed, Timeout, TlsVerification (names the host),
@@ -171,6 +171,9 @@ private:
 	void markClosed(Error reason);
 	/** Waits for the _result/_error of `txn`, queueing everything else. */
 	Result<CommandResultEvent> waitForResult(double txn, const char *what);
+	/** C0+C1 out, S0..S2 in, C2 + our connect out, under one deadline; returns the server's
+	 *  bytes past S2. */
+	Result<std::vector<uint8_t>> handshake(std::span<const uint8_t> connectBody, int timeoutMs);
 	Result<void> feedBytes(std::span<const uint8_t> bytes);
 
 	State state_ = State::Idle;
@@ -185,6 +188,7 @@ private:
 	bool corked_ = false;
 	ServerEventClassifier classifier_;
 	std::deque<ServerEvent> pending_;
+	uint64_t droppedEvents_ = 0; // informational events dropped while pending_ was full
 	SessionStats stats_;
 	uint32_t streamId_ = 0;
 	double nextTxn_ = 2;

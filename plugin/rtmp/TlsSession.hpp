@@ -1,7 +1,6 @@
 #pragma once
-// RTMPS client side over GnuTLS, established and verified by us (librtmp does not verify the
-// certificate chain or the host name). The verified session is then handed to librtmp through
-// RTMP::m_sb.sb_ssl so its handshake and connect run over it (see LibrtmpHandshake).
+// RTMPS client side over GnuTLS, established and verified by us (chain and host name); the RTMP
+// handshake and everything after it run over it through Transport.
 
 #include "../common/Result.hpp"
 
@@ -35,11 +34,6 @@ public:
 	~TlsSession();
 	TlsSession(const TlsSession &) = delete;
 	TlsSession &operator=(const TlsSession &) = delete;
-
-	/** The gnutls_session_t, for librtmp's sb_ssl. */
-	gnutls_session_int *native() const { return session_; }
-	/** librtmp deinitialised the session itself (RTMP_Close on a failed RTMP_Connect1): forget it. */
-	void abandon() { session_ = nullptr; }
 
 	/** Non-blocking send/receive on a non-blocking socket. >=0 bytes, -EAGAIN when it would block,
 	 *  other negative values are errors (0 from recv = closed). */

@@ -114,12 +114,4 @@ void Transport::close(bool notify)
 	fd_.reset();
 }
 
-void Transport::abandon()
-{
-	if (tls_)
-		tls_->abandon();
-	tls_.reset();
-	fd_.release();
-}
-
 } // namespace goaway::rtmp

@@ -21,7 +21,7 @@ public:
 	int fd() const { return fd_.get(); }
 	TlsSession *tls() const { return tls_.get(); }
 
-	/** Switches the socket to non-blocking mode (after librtmp's blocking handshake). */
+	/** Switches the socket to non-blocking mode (after the blocking TCP connect and TLS handshake). */
 	void setNonBlocking();
 	/** Sends every byte, waiting for writability at most timeoutMs in total. Errors: Timeout, Closed, Io. */
 	Result<void> sendAll(std::span<const uint8_t> bytes, int timeoutMs);
@@ -31,8 +31,6 @@ public:
 	bool waitReadable(int timeoutMs);
 	/** Closes TLS (close_notify when `notify`) and the socket. Idempotent. */
 	void close(bool notify);
-	/** Forget fd and TLS without closing them (librtmp already closed them). */
-	void abandon();
 
 private:
 	UniqueFd fd_;

@@ -11,6 +11,8 @@
 
 #include <arpa/inet.h>
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <functional>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -34,6 +36,7 @@ public:
 		setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	}
 	~ServerConnection() { ::close(fd_); }
+	int fd() const { return fd_; }
 
 	bool readExactly(size_t n, std::vector<uint8_t> &out)
 	{
@@ -503,4 +506,140 @@ TEST(RtmpSessionLoopback, RefusedPortIsConnectFailed)
 	ASSERT_FALSE(r);
 	EXPECT_EQ(r.error().code, ErrorCode::ConnectFailed);
 	EXPECT_NE(r.error().message.find("127.0.0.1"), std::string::npos);
+}
+
+// ---- a hostile or broken server costs a clear error, within the deadlines ----------------------
+
+TEST(RtmpSessionLoopback, TrickledHandshakeFailsWithinTheIoTimeoutNotPerByte)
+{
+	FakeServer server([&](ServerConnection &c) {
+		std::vector<uint8_t> c0c1;
+		if (!c.readExactly(1537, c0c1))
+			return;
+		// S0 then a byte every 50 ms: each read succeeds, the whole handshake never completes.
+		for (int i = 0; i < 60; ++i) {
+			if (::send(c.fd(), "\x03", 1, MSG_NOSIGNAL) != 1)
+				return;
+			std::this_thread::sleep_for(std::chrono::milliseconds(50));
+		}
+	});
+	RtmpSession session;
+	auto start = std::chrono::steady_clock::now();
+	auto r = session.connect(optionsFor(server, 500));
+	auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+	ASSERT_FALSE(r);
+	EXPECT_EQ(r.error().code, ErrorCode::Timeout) << r.error().message;
+	EXPECT_LT(elapsed.count(), 1500);
+}
+
+TEST(RtmpSessionLoopback, HandshakeVersionOtherThanThreeIsAClearError)
+{
+	FakeServer server([&](ServerConnection &c) {
+		std::vector<uint8_t> c0c1;
+		if (!c.readExactly(1537, c0c1))
+			return;
+		c.send(std::vector<uint8_t>(1 + 2 * 1536, 6)); // RTMPE's version byte
+		c.next();
+	});
+	RtmpSession session;
+	auto r = session.connect(optionsFor(server));
+	ASSERT_FALSE(r);
+	EXPECT_EQ(r.error().code, ErrorCode::Protocol);
+	EXPECT_NE(r.error().message.find("not a plain RTMP server"), std::string::npos) << r.error().message;
+}
+
+TEST(RtmpSessionLoopback, C2AndConnectLeaveTogetherRightAfterS2)
+{
+	std::vector<uint8_t> afterS2;
+	std::vector<uint8_t> s1(1536);
+	FakeServer server([&](ServerConnection &c) {
+		std::vector<uint8_t> c0c1;
+		if (!c.readExactly(1537, c0c1))
+			return;
+		std::vector<uint8_t> reply{3};
+		for (size_t i = 0; i < s1.size(); ++i)
+			s1[i] = static_cast<uint8_t>(i * 7);
+		reply.insert(reply.end(), s1.begin(), s1.end());
+		reply.insert(reply.end(), c0c1.begin() + 1, c0c1.end());
+		c.send(reply);
+		// One read gets C2 and the start of connect: the client did not wait between them.
+		c.readExactly(1536 + 12, afterS2);
+	});
+	RtmpSession session;
+	(void)session.connect(optionsFor(server, 300));
+	server.join();
+	ASSERT_EQ(afterS2.size(), 1536u + 12);
+	EXPECT_TRUE(std::equal(s1.begin(), s1.end(), afterS2.begin())); // C2 echoes S1
+	EXPECT_EQ(afterS2[1536], 0x03);                                 // fmt 0, chunk stream 3
+	EXPECT_EQ(afterS2[1536 + 7], 20);                               // AMF0 command: connect
+}
+
+TEST(RtmpSessionLoopback, CreateStreamIdsThatAreNoIdsAreAProtocolError)
+{
+	for (double bad : {std::nan(""), -1.0, 0.0, 1.5, 1e20, std::numeric_limits<double>::infinity()}) {
+		FakeServer server([&](ServerConnection &c) {
+			if (!c.handshake() || !c.nextCommand("connect"))
+				return;
+			c.sendCommand("_result", 1,
+				      {ServerConnection::status("status", "NetConnection.Connect.Success", "")});
+			auto create = c.nextCommand("createStream");
+			if (!create)
+				return;
+			c.sendCommand("_result", create->transactionId, {amf0::Value::makeNumber(bad)});
+			c.next();
+		});
+		RtmpSession session;
+		auto r = session.connect(optionsFor(server));
+		ASSERT_FALSE(r) << bad;
+		EXPECT_EQ(r.error().code, ErrorCode::Protocol) << bad;
+		EXPECT_NE(r.error().message.find("no valid stream id"), std::string::npos) << r.error().message;
+	}
+}
+
+TEST(RtmpSessionLoopback, InvalidUtf8AndControlsInAServersErrorBecomeValidBoundedText)
+{
+	FakeServer server([&](ServerConnection &c) {
+		if (!c.handshake() || !c.nextCommand("connect"))
+			return;
+		std::string description = "Serveur arr\xEAt\xE9\n\x1B[2J" + std::string(100000, 'x');
+		c.sendCommand("_error", 1,
+			      {ServerConnection::status("error", "NetConnection.Connect.Rejected", description)});
+		c.next();
+	});
+	RtmpSession session;
+	auto r = session.connect(optionsFor(server));
+	ASSERT_FALSE(r);
+	const std::string &m = r.error().message;
+	EXPECT_EQ(m.find('\n'), std::string::npos);
+	EXPECT_EQ(m.find('\x1B'), std::string::npos);
+	EXPECT_EQ(m.find("\xEAt"), std::string::npos);
+	EXPECT_NE(m.find("Serveur arr\xEF\xBF\xBDt"), std::string::npos) << m;
+	EXPECT_LT(m.size(), 2000u);
+}
+
+TEST(RtmpSessionLoopback, AFloodOfControlMessagesBeforeTheAnswerStillConnects)
+{
+	FakeServer server([&](ServerConnection &c) {
+		if (!c.handshake() || !c.nextCommand("connect"))
+			return;
+		// 20 000 informational messages (beyond the pending-event bound) before the answer.
+		std::vector<uint8_t> flood;
+		ChunkWriter w;
+		Command other;
+		other.name = "onBWDone";
+		const Message m = makeCommandMessage(other);
+		for (int i = 0; i < 20000; ++i)
+			w.write(i % 2 ? m : ChunkWriter::acknowledgementMessage(uint32_t(i)), flood);
+		c.send(flood);
+		c.sendCommand("_result", 1, {ServerConnection::status("status", "NetConnection.Connect.Success", "")});
+		auto create = c.nextCommand("createStream");
+		if (!create)
+			return;
+		c.sendCommand("_result", create->transactionId, {amf0::Value::makeNumber(1)});
+		c.next();
+	});
+	RtmpSession session;
+	auto r = session.connect(optionsFor(server));
+	ASSERT_TRUE(r) << r.error().message;
+	session.closeSilently();
 }
