@@ -4,6 +4,8 @@
 #include "OutputStatusModel.hpp"
 #include "UiText.hpp"
 
+#include "plugin/common/Boundary.hpp"
+
 #include <QFontMetrics>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -127,43 +129,46 @@ QString GoAwayDock::formatUptime(qint64 ms)
 		.arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
-void GoAwayDock::refresh()
+void GoAwayDock::refresh() noexcept
 {
-	if (!status_)
-		return;
-	const OutputStatusModel &s = *status_;
-	const QString color = phaseColor(s.phase());
-	stateLabel_->setText(
-		color.isEmpty()
-			? s.phaseText().toHtmlEscaped()
-			: QStringLiteral("<b style=\"color:%1\">%2</b>").arg(color, s.phaseText().toHtmlEscaped()));
-	if (s.server().isEmpty() || !s.active()) {
-		ingestLabel_->setText(QStringLiteral("—"));
-	} else {
-		QString text = s.server();
-		if (!s.address().isEmpty() && s.address() != s.server())
-			text += QStringLiteral(" (%1)").arg(s.address());
-		if (s.tls()) {
-			// A lock where the font has one (U+1F512), else a word.
-			const bool lock = QFontMetrics(ingestLabel_->font()).inFontUcs4(0x1F512);
-			text = (lock ? QStringLiteral("🔒 ") : QStringLiteral("[TLS] ")) + text;
+	goaway::guarded("GoAwayDock::refresh", [&] {
+		if (!status_)
+			return;
+		const OutputStatusModel &s = *status_;
+		const QString color = phaseColor(s.phase());
+		stateLabel_->setText(color.isEmpty() ? s.phaseText().toHtmlEscaped()
+						     : QStringLiteral("<b style=\"color:%1\">%2</b>")
+							       .arg(color, s.phaseText().toHtmlEscaped()));
+		if (s.server().isEmpty() || !s.active()) {
+			ingestLabel_->setText(QStringLiteral("—"));
+		} else {
+			QString text = s.server();
+			if (!s.address().isEmpty() && s.address() != s.server())
+				text += QStringLiteral(" (%1)").arg(s.address());
+			if (s.tls()) {
+				// A lock where the font has one (U+1F512), else a word.
+				const bool lock = QFontMetrics(ingestLabel_->font()).inFontUcs4(0x1F512);
+				text = (lock ? QStringLiteral("🔒 ") : QStringLiteral("[TLS] ")) + text;
+			}
+			ingestLabel_->setText(text);
+			ingestLabel_->setToolTip(s.tls() ? uiText("Dock.Ingest.Tls") : uiText("Dock.Ingest.Plain"));
 		}
-		ingestLabel_->setText(text);
-		ingestLabel_->setToolTip(s.tls() ? uiText("Dock.Ingest.Tls") : uiText("Dock.Ingest.Plain"));
-	}
-	QStringList support;
-	if (s.announcedGoAway())
-		support << uiText("Dock.Support.GoAway");
-	if (s.announcedReconnect())
-		support << uiText("Dock.Support.Reconnect");
-	supportLabel_->setText(support.isEmpty() ? QStringLiteral("—")
-						 : support.join(QStringLiteral(", ")) + QStringLiteral(" ") +
-							   uiText("Dock.Support.Announced"));
-	uptimeLabel_->setText(s.active() ? formatUptime(s.uptimeMs()) : QStringLiteral("—"));
-	bitrateLabel_->setText(uiText("Dock.Bitrate.Format").arg(qRound(s.liveKbps())).arg(qRound(s.averageKbps())));
-	healthLabel_->setText(uiText("Dock.Health.Format").arg(s.droppedFrames()).arg(qRound(s.congestion() * 100)));
-	startStop_->setText(s.active() ? uiText("Dock.Button.Stop") : uiText("Dock.Button.Start"));
-	handOff_->setEnabled(s.phase() == OutputStatusModel::Phase::Live);
+		QStringList support;
+		if (s.announcedGoAway())
+			support << uiText("Dock.Support.GoAway");
+		if (s.announcedReconnect())
+			support << uiText("Dock.Support.Reconnect");
+		supportLabel_->setText(support.isEmpty() ? QStringLiteral("—")
+							 : support.join(QStringLiteral(", ")) + QStringLiteral(" ") +
+								   uiText("Dock.Support.Announced"));
+		uptimeLabel_->setText(s.active() ? formatUptime(s.uptimeMs()) : QStringLiteral("—"));
+		bitrateLabel_->setText(
+			uiText("Dock.Bitrate.Format").arg(qRound(s.liveKbps())).arg(qRound(s.averageKbps())));
+		healthLabel_->setText(
+			uiText("Dock.Health.Format").arg(s.droppedFrames()).arg(qRound(s.congestion() * 100)));
+		startStop_->setText(s.active() ? uiText("Dock.Button.Stop") : uiText("Dock.Button.Start"));
+		handOff_->setEnabled(s.phase() == OutputStatusModel::Phase::Live);
+	});
 }
 
 } // namespace goaway::ui

@@ -34,7 +34,7 @@ signals:
 	void settingsRequested();
 
 private:
-	void refresh();
+	void refresh() noexcept; // fed by the output's JSON: a boundary (plugin/common/Boundary.hpp)
 
 	QPointer<OutputStatusModel> status_;
 	QLabel *stateLabel_ = nullptr;

@@ -1,5 +1,6 @@
 #include "IngestListClient.hpp"
 
+#include "../common/Boundary.hpp"
 #include "../common/Log.hpp"
 
 #include <curl/curl.h>
@@ -63,19 +64,25 @@ struct Transfer {
 	std::string cacheControl;
 };
 
-size_t onBody(char *data, size_t size, size_t count, void *user)
+size_t onBody(char *data, size_t size, size_t count, void *user) noexcept
 {
-	auto *t = static_cast<Transfer *>(user);
-	const size_t n = size * count;
-	if (t->body.size() + n > t->maxBytes) {
-		t->tooLarge = true;
-		return 0; // CURLE_WRITE_ERROR: stop reading a body we would not accept anyway
-	}
-	t->body.append(data, n);
-	return n;
+	// A libcurl callback: returning 0 aborts the transfer (CURLE_WRITE_ERROR), also on an exception.
+	return guarded("IngestListClient::onBody", size_t(0), [&] {
+		auto *t = static_cast<Transfer *>(user);
+		const size_t n = size * count;
+		if (t->body.size() + n > t->maxBytes) {
+			t->tooLarge = true;
+			return size_t(0); // stop reading a body we would not accept anyway
+		}
+		t->body.append(data, n);
+		return n;
+	});
 }
 
-size_t onHeader(char *data, size_t size, size_t count, void *user)
+/// Cache-Control kept per response: real ones are a few dozen bytes.
+constexpr size_t kMaxCacheControlBytes = 1024;
+
+size_t onHeaderUnguarded(char *data, size_t size, size_t count, void *user)
 {
 	auto *t = static_cast<Transfer *>(user);
 	const size_t n = size * count;
@@ -86,11 +93,20 @@ size_t onHeader(char *data, size_t size, size_t count, void *user)
 		std::string_view value = line.substr(14);
 		while (!value.empty() && (value.back() == '\r' || value.back() == '\n'))
 			value.remove_suffix(1);
-		if (!t->cacheControl.empty())
-			t->cacheControl += ",";
-		t->cacheControl += std::string(value);
+		// Only max-age is read from it; a server repeating the header cannot grow it without bound.
+		if (t->cacheControl.size() + value.size() < kMaxCacheControlBytes) {
+			if (!t->cacheControl.empty())
+				t->cacheControl += ",";
+			t->cacheControl += std::string(value);
+		}
 	}
 	return n;
+}
+
+size_t onHeader(char *data, size_t size, size_t count, void *user) noexcept
+{
+	return guarded("IngestListClient::onHeader", size_t(0),
+		       [&] { return onHeaderUnguarded(data, size, count, user); });
 }
 
 void globalInit()

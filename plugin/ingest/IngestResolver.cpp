@@ -1,5 +1,7 @@
 #include "IngestResolver.hpp"
 
+#include "../common/Boundary.hpp"
+
 #include "CandidateProber.hpp"
 #include "IngestUrl.hpp"
 #include "../common/Log.hpp"
@@ -50,7 +52,7 @@ IngestResolver::IngestResolver(Options options) : options_(std::move(options)), 
 		options_.clock = [] {
 			return SteadyClock::now();
 		};
-	worker_ = std::thread([this] { run(); });
+	worker_ = std::thread([this]() noexcept { guarded("IngestResolver::run", [this] { run(); }); });
 }
 
 IngestResolver::~IngestResolver()
@@ -109,7 +111,10 @@ void IngestResolver::run()
 			pending_.reset();
 			running_ = token;
 		}
-		Resolution result = resolveNow(job.request, token.get());
+		// A resolver answer is outside data: whatever it does to us, the job ends with an answer
+		// (no candidates) rather than ending the worker.
+		Resolution result = guarded("IngestResolver::resolve", Resolution{},
+					    [&] { return resolveNow(job.request, token.get()); });
 		result.requestId = job.id;
 		bool deliver = false;
 		{
@@ -120,13 +125,7 @@ void IngestResolver::run()
 		if (!deliver || !job.callback)
 			continue;
 		// No exception crosses this boundary (style.md: errors are values at callbacks).
-		try {
-			job.callback(std::move(result));
-		} catch (const std::exception &e) {
-			GOAWAY_LOG_ERROR("IngestResolver::run", "candidate callback threw: %s", e.what());
-		} catch (...) {
-			GOAWAY_LOG_ERROR("IngestResolver::run", "candidate callback threw");
-		}
+		guarded("IngestResolver::callback", [&] { job.callback(std::move(result)); });
 	}
 }
 

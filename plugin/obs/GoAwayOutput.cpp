@@ -4,6 +4,7 @@
 #include "OutputSettings.hpp"
 #include "PluginInfo.hpp"
 
+#include "plugin/common/Boundary.hpp"
 #include "plugin/common/Log.hpp"
 
 #include <obs.hpp>
@@ -54,66 +55,75 @@ double encoderBitrate(obs_encoder_t *encoder)
 	return double(obs_data_get_int(settings, "bitrate"));
 }
 
-// ---- obs_output_info callbacks: thin trampolines; no exception leaves them -------------------
+// ---- obs_output_info callbacks: thin noexcept trampolines; no exception leaves them ----------
 
 GoAwayOutput *self(void *data)
 {
 	return static_cast<GoAwayOutput *>(data);
 }
 
-const char *outputName(void *)
+const char *outputName(void *) noexcept
 {
+	// cannot throw: a C call
 	return obs_module_text("Output.Name");
 }
 
-void *outputCreate(obs_data_t *settings, obs_output_t *output)
+void *outputCreate(obs_data_t *settings, obs_output_t *output) noexcept
 {
-	return new GoAwayOutput(settings, output);
+	// nullptr tells libobs the output could not be created.
+	return guarded("GoAwayOutput::create", static_cast<void *>(nullptr),
+		       [&]() -> void * { return new GoAwayOutput(settings, output); });
 }
 
-void outputDestroy(void *data)
+void outputDestroy(void *data) noexcept
 {
-	delete self(data);
+	guarded("GoAwayOutput::destroy", [&] { delete self(data); });
 }
 
-bool outputStart(void *data)
+bool outputStart(void *data) noexcept
 {
-	return self(data)->start();
+	return guarded("GoAwayOutput::start", false, [&] { return self(data)->start(); });
 }
 
-void outputStop(void *data, uint64_t ts)
+void outputStop(void *data, uint64_t ts) noexcept
 {
-	self(data)->stop(ts);
+	guarded("GoAwayOutput::stop", [&] { self(data)->stop(ts); });
 }
 
-void outputPacket(void *data, encoder_packet *packet)
+void outputPacket(void *data, encoder_packet *packet) noexcept
 {
-	self(data)->onEncodedPacket(packet);
+	guarded("GoAwayOutput::encodedPacket", [&] { self(data)->onEncodedPacket(packet); });
 }
 
-uint64_t outputTotalBytes(void *data)
+uint64_t outputTotalBytes(void *data) noexcept
 {
-	return self(data)->totalBytes();
+	return guarded("GoAwayOutput::totalBytes", uint64_t(0), [&] { return self(data)->totalBytes(); });
 }
 
-int outputDroppedFrames(void *data)
+int outputDroppedFrames(void *data) noexcept
 {
-	return self(data)->droppedFrames();
+	return guarded("GoAwayOutput::droppedFrames", 0, [&] { return self(data)->droppedFrames(); });
 }
 
-float outputCongestion(void *data)
+float outputCongestion(void *data) noexcept
 {
-	return self(data)->congestion();
+	return guarded("GoAwayOutput::congestion", 0.0f, [&] { return self(data)->congestion(); });
 }
 
-int outputConnectTime(void *data)
+int outputConnectTime(void *data) noexcept
 {
-	return self(data)->connectTimeMs();
+	return guarded("GoAwayOutput::connectTime", 0, [&] { return self(data)->connectTimeMs(); });
 }
 
-obs_properties_t *outputGetProperties(void *)
+void outputGetDefaults(obs_data_t *settings) noexcept
 {
-	return outputProperties();
+	guarded("GoAwayOutput::defaults", [&] { outputDefaults(settings); });
+}
+
+obs_properties_t *outputGetProperties(void *) noexcept
+{
+	return guarded("GoAwayOutput::properties", static_cast<obs_properties_t *>(nullptr),
+		       [] { return outputProperties(); });
 }
 
 } // namespace
@@ -136,7 +146,7 @@ void registerGoAwayOutput()
 	info.get_dropped_frames = outputDroppedFrames;
 	info.get_congestion = outputCongestion;
 	info.get_connect_time_ms = outputConnectTime;
-	info.get_defaults = outputDefaults;
+	info.get_defaults = outputGetDefaults;
 	info.get_properties = outputGetProperties;
 	obs_register_output(&info);
 }
@@ -165,25 +175,33 @@ void GoAwayOutput::registerSignalsAndProcs()
 	proc_handler_t *ph = obs_output_get_proc_handler(output_);
 	proc_handler_add(
 		ph, "void get_handoffs(out string json)",
-		[](void *data, calldata_t *cd) {
-			calldata_set_string(cd, "json", self(data)->handoffsJson().dump().c_str());
+		[](void *data, calldata_t *cd) noexcept {
+			guarded("GoAwayOutput::get_handoffs",
+				[&] { calldata_set_string(cd, "json", jsonText(self(data)->handoffsJson()).c_str()); });
 		},
 		this);
 	proc_handler_add(
 		ph, "void get_state(out string json)",
-		[](void *data, calldata_t *cd) {
-			calldata_set_string(cd, "json", self(data)->stateJson().dump().c_str());
+		[](void *data, calldata_t *cd) noexcept {
+			guarded("GoAwayOutput::get_state",
+				[&] { calldata_set_string(cd, "json", jsonText(self(data)->stateJson()).c_str()); });
 		},
 		this);
 	proc_handler_add(
 		ph, "void get_stats(out string json)",
-		[](void *data, calldata_t *cd) {
-			calldata_set_string(cd, "json", self(data)->statsJson().dump().c_str());
+		[](void *data, calldata_t *cd) noexcept {
+			guarded("GoAwayOutput::get_stats",
+				[&] { calldata_set_string(cd, "json", jsonText(self(data)->statsJson()).c_str()); });
 		},
 		this);
 	proc_handler_add(
 		ph, "void request_handoff(out bool ok)",
-		[](void *data, calldata_t *cd) { calldata_set_bool(cd, "ok", self(data)->requestHandoff()); }, this);
+		[](void *data, calldata_t *cd) noexcept {
+			calldata_set_bool(cd, "ok", guarded("GoAwayOutput::request_handoff", false, [&] {
+						  return self(data)->requestHandoff();
+					  }));
+		},
+		this);
 }
 
 void GoAwayOutput::emitSignal(const char *name, const std::string &json)
@@ -403,7 +421,7 @@ void GoAwayOutput::onStateChanged(handoff::State state)
 		std::lock_guard lock(recordsMutex_);
 		state_ = state;
 	}
-	emitSignal("handoff_state", nlohmann::json{{"state", stateSlug(state)}}.dump());
+	emitSignal("handoff_state", jsonText(nlohmann::json{{"state", stateSlug(state)}}));
 }
 
 void GoAwayOutput::onHandoffRecord(const handoff::HandoffRecord &record)
@@ -414,7 +432,7 @@ void GoAwayOutput::onHandoffRecord(const handoff::HandoffRecord &record)
 		j = handoffRecordToJson(record, startedAt_);
 		records_.push_back(j);
 	}
-	emitSignal("handoff", j.dump());
+	emitSignal("handoff", jsonText(j));
 }
 
 void GoAwayOutput::onFallBack(const std::string &reason)

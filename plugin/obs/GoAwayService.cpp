@@ -1,12 +1,14 @@
 #include "GoAwayService.hpp"
 #include "PluginInfo.hpp"
 
+#include "plugin/common/Boundary.hpp"
 #include "plugin/common/Log.hpp"
 
 #include <obs-frontend-api.h>
 #include <obs-module.h>
 #include <obs.hpp>
 
+#include <memory>
 #include <string_view>
 
 namespace goaway::obs {
@@ -33,48 +35,56 @@ ServiceData *data(void *p)
 	return static_cast<ServiceData *>(p);
 }
 
-const char *serviceName(void *)
+const char *serviceName(void *) noexcept
 {
+	// cannot throw: C calls, string views and pointers only
 	return obs_module_text("Service.Name");
 }
 
-void *serviceCreate(obs_data_t *settings, obs_service_t *)
+void *serviceCreate(obs_data_t *settings, obs_service_t *) noexcept
 {
-	auto *d = new ServiceData();
-	d->update(settings);
-	return d;
+	return guarded("GoAwayService::create", static_cast<void *>(nullptr), [&]() -> void * {
+		auto d = std::make_unique<ServiceData>();
+		d->update(settings);
+		return d.release();
+	});
 }
 
-void serviceDestroy(void *p)
+void serviceDestroy(void *p) noexcept
 {
+	// cannot throw: deletes plain data (its destructors do not throw)
 	delete data(p);
 }
 
-void serviceUpdate(void *p, obs_data_t *settings)
+void serviceUpdate(void *p, obs_data_t *settings) noexcept
 {
-	data(p)->update(settings);
+	guarded("GoAwayService::update", [&] { data(p)->update(settings); });
 }
 
-obs_properties_t *serviceProperties(void *)
+obs_properties_t *serviceProperties(void *) noexcept
 {
+	// cannot throw: C calls, string views and pointers only
 	obs_properties_t *props = obs_properties_create();
 	obs_properties_add_text(props, kServer, obs_module_text("Settings.Server"), OBS_TEXT_DEFAULT);
 	obs_properties_add_text(props, kKey, obs_module_text("Settings.Key"), OBS_TEXT_PASSWORD);
 	return props;
 }
 
-const char *serviceOutputType(void *)
+const char *serviceOutputType(void *) noexcept
 {
+	// cannot throw: C calls, string views and pointers only
 	return kOutputId;
 }
 
-const char *serviceProtocol(void *p)
+const char *serviceProtocol(void *p) noexcept
 {
+	// cannot throw: C calls, string views and pointers only
 	return std::string_view(data(p)->server).starts_with("rtmps://") ? "RTMPS" : "RTMP";
 }
 
-const char *serviceConnectInfo(void *p, uint32_t type)
+const char *serviceConnectInfo(void *p, uint32_t type) noexcept
 {
+	// cannot throw: C calls, string views and pointers only
 	switch (type) {
 	case OBS_SERVICE_CONNECT_INFO_SERVER_URL:
 		return data(p)->server.c_str();
@@ -85,19 +95,22 @@ const char *serviceConnectInfo(void *p, uint32_t type)
 	}
 }
 
-bool serviceCanTryToConnect(void *p)
+bool serviceCanTryToConnect(void *p) noexcept
 {
+	// cannot throw: C calls, string views and pointers only
 	return !data(p)->server.empty() && !data(p)->key.empty();
 }
 
-const char **serviceVideoCodecs(void *)
+const char **serviceVideoCodecs(void *) noexcept
 {
+	// cannot throw: C calls, string views and pointers only
 	static const char *codecs[] = {"h264", "hevc", "av1", nullptr};
 	return codecs;
 }
 
-const char **serviceAudioCodecs(void *)
+const char **serviceAudioCodecs(void *) noexcept
 {
+	// cannot throw: C calls, string views and pointers only
 	static const char *codecs[] = {"aac", nullptr};
 	return codecs;
 }

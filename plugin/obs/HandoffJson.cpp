@@ -20,6 +20,11 @@ nlohmann::json sinceEpoch(const std::optional<handoff::TimePoint> &t, handoff::T
 
 } // namespace
 
+std::string jsonText(const nlohmann::json &j)
+{
+	return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string stateSlug(handoff::State state)
 {
 	std::string name = handoff::stateName(state);

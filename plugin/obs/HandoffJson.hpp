@@ -13,5 +13,8 @@ namespace goaway::obs {
 nlohmann::json handoffRecordToJson(const handoff::HandoffRecord &record, handoff::TimePoint epoch);
 nlohmann::json snapshotToJson(const DriverSnapshot &snapshot);
 std::string stateSlug(handoff::State state);
+/** JSON text that never throws: a string that is not valid UTF-8 (the outside-text boundary
+ *  should have made every one valid) is written with U+FFFD instead of aborting the dump. */
+std::string jsonText(const nlohmann::json &j);
 
 } // namespace goaway::obs

@@ -4,6 +4,7 @@
 #include "PluginInfo.hpp"
 #include "ProfileSettingsStore.hpp"
 
+#include "plugin/common/Boundary.hpp"
 #include "plugin/common/Log.hpp"
 #include "ui/HandoffTableModel.hpp"
 #include "ui/OutputStatusModel.hpp"
@@ -52,32 +53,44 @@ QString callString(proc_handler_t *ph, const char *proc)
 struct OutputController::Relay {
 	QPointer<OutputController> target;
 
-	static void handoff(void *param, calldata_t *cd) { post(param, "onHandoffJson", cd); }
-	static void state(void *param, calldata_t *cd) { post(param, "onStateJson", cd); }
-	static void started(void *param, calldata_t *)
+	static void handoff(void *param, calldata_t *cd) noexcept
 	{
-		QPointer<OutputController> t = static_cast<Relay *>(param)->target;
-		if (t)
-			QMetaObject::invokeMethod(t.data(), "onOutputStarted", Qt::QueuedConnection);
+		post(param, "onHandoffJson", cd); // cannot throw: post() runs inside guarded()
 	}
-	static void stopped(void *param, calldata_t *cd)
+	static void state(void *param, calldata_t *cd) noexcept
 	{
-		QPointer<OutputController> t = static_cast<Relay *>(param)->target;
-		if (!t)
-			return;
-		const int code = int(calldata_int(cd, "code"));
-		auto *output = static_cast<obs_output_t *>(calldata_ptr(cd, "output"));
-		const char *error = output ? obs_output_get_last_error(output) : nullptr;
-		QMetaObject::invokeMethod(t.data(), "onOutputStopped", Qt::QueuedConnection, Q_ARG(int, code),
-					  Q_ARG(QString, QString::fromUtf8(error ? error : "")));
+		post(param, "onStateJson", cd); // cannot throw: post() runs inside guarded()
 	}
-	static void post(void *param, const char *method, calldata_t *cd)
+	static void started(void *param, calldata_t *) noexcept
 	{
-		QPointer<OutputController> t = static_cast<Relay *>(param)->target;
-		const char *json = calldata_string(cd, "json");
-		if (t && json)
-			QMetaObject::invokeMethod(t.data(), method, Qt::QueuedConnection,
-						  Q_ARG(QString, QString::fromUtf8(json)));
+		goaway::guarded("OutputController::Relay::started", [&] {
+			QPointer<OutputController> t = static_cast<Relay *>(param)->target;
+			if (t)
+				QMetaObject::invokeMethod(t.data(), "onOutputStarted", Qt::QueuedConnection);
+		});
+	}
+	static void stopped(void *param, calldata_t *cd) noexcept
+	{
+		goaway::guarded("OutputController::Relay::stopped", [&] {
+			QPointer<OutputController> t = static_cast<Relay *>(param)->target;
+			if (!t)
+				return;
+			const int code = int(calldata_int(cd, "code"));
+			auto *output = static_cast<obs_output_t *>(calldata_ptr(cd, "output"));
+			const char *error = output ? obs_output_get_last_error(output) : nullptr;
+			QMetaObject::invokeMethod(t.data(), "onOutputStopped", Qt::QueuedConnection, Q_ARG(int, code),
+						  Q_ARG(QString, QString::fromUtf8(error ? error : "")));
+		});
+	}
+	static void post(void *param, const char *method, calldata_t *cd) noexcept
+	{
+		goaway::guarded("OutputController::Relay::post", [&] {
+			QPointer<OutputController> t = static_cast<Relay *>(param)->target;
+			const char *json = calldata_string(cd, "json");
+			if (t && json)
+				QMetaObject::invokeMethod(t.data(), method, Qt::QueuedConnection,
+							  Q_ARG(QString, QString::fromUtf8(json)));
+		});
 	}
 };
 
@@ -219,107 +232,123 @@ QString OutputController::startProblem() const
 	return {};
 }
 
-void OutputController::start()
+void OutputController::start() noexcept
 {
-	if (isActive())
-		return;
-	if (const QString problem = startProblem(); !problem.isEmpty()) {
-		status_->markStopped(true, problem);
-		return;
-	}
-	if (!ensureOutput() || !attachEncoders()) {
-		status_->markStopped(true, ui::uiText("Error.CannotCreate"));
-		return;
-	}
-	applyOutputSettings();
-	handoffs_->clear();
-	status_->markStarting(clock_.elapsed());
-	GOAWAY_LOG_INFO("OutputController::start", "starting the dock's output (%s encoders)",
-			startedWithMain_ ? "the main stream's" : "its own");
-	if (!obs_output_start(output_)) {
-		const char *error = obs_output_get_last_error(output_);
-		status_->markStopped(true,
-				     error && *error ? QString::fromUtf8(error) : ui::uiText("Error.StartFailed"));
-		return;
-	}
-	pollTimer_.start();
+	goaway::guarded("OutputController::start", [&] {
+		if (isActive())
+			return;
+		if (const QString problem = startProblem(); !problem.isEmpty()) {
+			status_->markStopped(true, problem);
+			return;
+		}
+		if (!ensureOutput() || !attachEncoders()) {
+			status_->markStopped(true, ui::uiText("Error.CannotCreate"));
+			return;
+		}
+		applyOutputSettings();
+		handoffs_->clear();
+		status_->markStarting(clock_.elapsed());
+		GOAWAY_LOG_INFO("OutputController::start", "starting the dock's output (%s encoders)",
+				startedWithMain_ ? "the main stream's" : "its own");
+		if (!obs_output_start(output_)) {
+			const char *error = obs_output_get_last_error(output_);
+			status_->markStopped(true, error && *error ? QString::fromUtf8(error)
+								   : ui::uiText("Error.StartFailed"));
+			return;
+		}
+		pollTimer_.start();
+	});
 }
 
-void OutputController::stop()
+void OutputController::stop() noexcept
 {
-	if (output_ && obs_output_active(output_))
-		obs_output_stop(output_);
+	goaway::guarded("OutputController::stop", [&] {
+		if (output_ && obs_output_active(output_))
+			obs_output_stop(output_);
+	});
 }
 
-void OutputController::toggle()
+void OutputController::toggle() noexcept
 {
-	if (status_->active())
-		stop();
-	else
-		start();
+	goaway::guarded("OutputController::toggle", [&] {
+		if (status_->active())
+			stop();
+		else
+			start();
+	});
 }
 
-bool OutputController::handOffNow()
+bool OutputController::handOffNow() noexcept
 {
-	if (!output_)
-		return false;
-	calldata_t cd = {};
-	const bool called = proc_handler_call(obs_output_get_proc_handler(output_), "request_handoff", &cd);
-	const bool ok = called && calldata_bool(&cd, "ok");
-	calldata_free(&cd);
-	return ok;
+	return goaway::guarded("OutputController::handOffNow", false, [&] {
+		if (!output_)
+			return false;
+		calldata_t cd = {};
+		const bool called = proc_handler_call(obs_output_get_proc_handler(output_), "request_handoff", &cd);
+		const bool ok = called && calldata_bool(&cd, "ok");
+		calldata_free(&cd);
+		return ok;
+	});
 }
 
-void OutputController::openSettings()
+void OutputController::openSettings() noexcept
 {
-	auto *parent = static_cast<QWidget *>(obs_frontend_get_main_window());
-	ui::DockSettings current = settings_;
-	current.mainButtonUsesPlugin = mainStreamUsesGoAwayService();
-	ui::SettingsDialog dialog(current, parent);
-	if (dialog.exec() != QDialog::Accepted)
-		return;
-	const ui::DockSettings edited = dialog.settings();
-	if (edited.mainButtonUsesPlugin != current.mainButtonUsesPlugin &&
-	    !useGoAwayServiceForMainStream(edited.mainButtonUsesPlugin))
-		QMessageBox::warning(parent, ui::uiText("Settings.Title"), ui::uiText("Error.MainButton"));
-	setSettings(edited);
+	goaway::guarded("OutputController::openSettings", [&] {
+		auto *parent = static_cast<QWidget *>(obs_frontend_get_main_window());
+		ui::DockSettings current = settings_;
+		current.mainButtonUsesPlugin = mainStreamUsesGoAwayService();
+		ui::SettingsDialog dialog(current, parent);
+		if (dialog.exec() != QDialog::Accepted)
+			return;
+		const ui::DockSettings edited = dialog.settings();
+		if (edited.mainButtonUsesPlugin != current.mainButtonUsesPlugin &&
+		    !useGoAwayServiceForMainStream(edited.mainButtonUsesPlugin))
+			QMessageBox::warning(parent, ui::uiText("Settings.Title"), ui::uiText("Error.MainButton"));
+		setSettings(edited);
+	});
 }
 
-void OutputController::poll()
+void OutputController::poll() noexcept
 {
-	if (!output_)
-		return;
-	const QString stats = callString(obs_output_get_proc_handler(output_), "get_stats");
-	if (!stats.isEmpty())
-		status_->updateFromStats(stats.toUtf8(), clock_.elapsed());
+	goaway::guarded("OutputController::poll", [&] {
+		if (!output_)
+			return;
+		const QString stats = callString(obs_output_get_proc_handler(output_), "get_stats");
+		if (!stats.isEmpty())
+			status_->updateFromStats(stats.toUtf8(), clock_.elapsed());
+	});
 }
 
-void OutputController::onHandoffJson(const QString &json)
+void OutputController::onHandoffJson(const QString &json) noexcept
 {
-	handoffs_->addRecordJson(json.toUtf8());
-	status_->addHandoffMarker(clock_.elapsed());
-	if (handoffListener_)
-		handoffListener_(json.toStdString());
+	goaway::guarded("OutputController::onHandoffJson", [&] {
+		handoffs_->addRecordJson(json.toUtf8());
+		status_->addHandoffMarker(clock_.elapsed());
+		if (handoffListener_)
+			handoffListener_(json.toStdString());
+	});
 }
 
-void OutputController::onStateJson(const QString &json)
+void OutputController::onStateJson(const QString &json) noexcept
 {
-	status_->updateState(json.toUtf8());
+	goaway::guarded("OutputController::onStateJson", [&] { status_->updateState(json.toUtf8()); });
 }
 
-void OutputController::onOutputStarted()
+void OutputController::onOutputStarted() noexcept
 {
-	poll();
+	goaway::guarded("OutputController::onOutputStarted", [&] { poll(); });
 }
 
-void OutputController::onOutputStopped(int code, const QString &error)
+void OutputController::onOutputStopped(int code, const QString &error) noexcept
 {
-	poll();
-	pollTimer_.stop();
-	const bool failed = code != OBS_OUTPUT_SUCCESS;
-	status_->markStopped(failed, error.isEmpty() && failed ? ui::uiText("Error.Disconnected") : error);
-	GOAWAY_LOG_INFO("OutputController::onOutputStopped", "the dock's output stopped (%s)",
-			failed ? "error" : "requested");
+	goaway::guarded("OutputController::onOutputStopped", [&] {
+		poll();
+		pollTimer_.stop();
+		const bool failed = code != OBS_OUTPUT_SUCCESS;
+		status_->markStopped(failed, error.isEmpty() && failed ? ui::uiText("Error.Disconnected") : error);
+		GOAWAY_LOG_INFO("OutputController::onOutputStopped", "the dock's output stopped (%s)",
+				failed ? "error" : "requested");
+	});
 }
 
 void OutputController::onFrontendEvent(obs_frontend_event event)

@@ -53,25 +53,25 @@ public:
 	void shutdown();
 	bool isActive() const;
 
-public slots:
-	void start();
-	void stop();
-	void toggle();
-	bool handOffNow();
-	void openSettings();
+public slots: // each catches everything: a Qt slot is a boundary (plugin/common/Boundary.hpp)
+	void start() noexcept;
+	void stop() noexcept;
+	void toggle() noexcept;
+	bool handOffNow() noexcept;
+	void openSettings() noexcept;
 
 	// Queued from the output's signal trampolines (OBS threads).
-	void onHandoffJson(const QString &json);
-	void onStateJson(const QString &json);
-	void onOutputStarted();
-	void onOutputStopped(int code, const QString &error);
+	void onHandoffJson(const QString &json) noexcept;
+	void onStateJson(const QString &json) noexcept;
+	void onOutputStarted() noexcept;
+	void onOutputStopped(int code, const QString &error) noexcept;
 
 private:
 	bool ensureOutput();
 	void releaseOutput();
 	bool attachEncoders();
 	void applyOutputSettings();
-	void poll();
+	void poll() noexcept;
 	void reloadProfile();
 	QString startProblem() const;
 

@@ -9,6 +9,7 @@
 #include "OutputController.hpp"
 #include "PluginInfo.hpp"
 #include "WebsocketVendor.hpp"
+#include "plugin/common/Boundary.hpp"
 #include "ui/GoAwayDock.hpp"
 
 #include <obs-frontend-api.h>
@@ -53,7 +54,7 @@ void removeDock()
 	blog(LOG_INFO, "[obs-rtmp-goaway] [PluginModule] dock removed");
 }
 
-void onFrontendEvent(enum obs_frontend_event event, void *)
+void handleFrontendEvent(enum obs_frontend_event event)
 {
 	switch (event) {
 	case OBS_FRONTEND_EVENT_FINISHED_LOADING:
@@ -75,6 +76,11 @@ void onFrontendEvent(enum obs_frontend_event event, void *)
 		state.controller->onFrontendEvent(event);
 }
 
+void onFrontendEvent(enum obs_frontend_event event, void *) noexcept
+{
+	goaway::guarded("PluginModule::onFrontendEvent", [&] { handleFrontendEvent(event); });
+}
+
 void addDock()
 {
 	auto *mainWindow = static_cast<QMainWindow *>(obs_frontend_get_main_window());
@@ -84,7 +90,9 @@ void addDock()
 		return;
 	}
 	state.controller = new goaway::obs::OutputController();
-	state.controller->setHandoffListener([](const std::string &json) { state.vendor.emitHandoff(json); });
+	state.controller->setHandoffListener([](const std::string &json) noexcept {
+		goaway::guarded("PluginModule::handoffListener", [&] { state.vendor.emitHandoff(json); });
+	});
 	auto *dock = new goaway::ui::GoAwayDock(state.controller->statusModel(), state.controller->handoffModel(),
 						mainWindow);
 	QObject::connect(dock, &goaway::ui::GoAwayDock::startStopRequested, state.controller,
@@ -110,9 +118,37 @@ void deleteController()
 	state.controller = nullptr;
 }
 
+void loadModule();
+void unloadModule();
+
 } // namespace
 
 bool obs_module_load(void)
+{
+	return goaway::guarded("PluginModule::load", false, [] {
+		loadModule();
+		return true;
+	});
+}
+
+void obs_module_post_load(void)
+{
+	// obs-websocket registers its proc handler in its own load: only now can we find it.
+	goaway::guarded("PluginModule::postLoad", [] {
+		if (state.controller)
+			state.vendor.registerVendor(state.controller);
+	});
+}
+
+void obs_module_unload(void)
+{
+	goaway::guarded("PluginModule::unload", [] { unloadModule(); });
+	goaway::obs::removeObsLogSink();
+}
+
+namespace {
+
+void loadModule()
 {
 	goaway::obs::installObsLogSink();
 	goaway::obs::registerGoAwayOutput();
@@ -124,17 +160,9 @@ bool obs_module_load(void)
 	addDock();
 	obs_frontend_add_event_callback(onFrontendEvent, nullptr);
 	state.frontendCallbackAdded = true;
-	return true;
 }
 
-void obs_module_post_load(void)
-{
-	// obs-websocket registers its proc handler in its own load: only now can we find it.
-	if (state.controller)
-		state.vendor.registerVendor(state.controller);
-}
-
-void obs_module_unload(void)
+void unloadModule()
 {
 	if (state.frontendCallbackAdded) {
 		obs_frontend_remove_event_callback(onFrontendEvent, nullptr);
@@ -145,5 +173,6 @@ void obs_module_unload(void)
 	deleteController();
 	// libobs has no way to unregister an output type; it frees its info with the module.
 	blog(LOG_INFO, "[obs-rtmp-goaway] [PluginModule] unloaded");
-	goaway::obs::removeObsLogSink();
 }
+
+} // namespace

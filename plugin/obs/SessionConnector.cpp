@@ -1,5 +1,7 @@
 #include "SessionConnector.hpp"
 
+#include "plugin/common/Boundary.hpp"
+
 #include <algorithm>
 
 namespace goaway::obs {
@@ -15,10 +17,20 @@ void SessionConnector::start(handoff::SessionId session, rtmp::SessionOptions op
 	auto done = std::make_shared<std::atomic<bool>>(false);
 	auto canceller = std::make_shared<rtmp::ConnectCanceller>();
 	options.canceller = canceller;
-	std::thread thread([this, session, options = std::move(options), done] {
-		auto connection = std::make_unique<rtmp::RtmpSession>();
-		auto result = connection->connect(options);
-		inbox_.push(inbox::PreconnectDone{session, std::move(connection), std::move(result)});
+	std::thread thread([this, session, options = std::move(options), done]() noexcept {
+		// A thread entry: nothing may escape. A worker that failed unexpectedly still reports,
+		// as a failed pre-connect, so the handoff moves on to its next candidate.
+		const bool reported = guarded("SessionConnector::worker", [&] {
+			auto connection = std::make_unique<rtmp::RtmpSession>();
+			auto result = connection->connect(options);
+			inbox_.push(inbox::PreconnectDone{session, std::move(connection), std::move(result)});
+		});
+		if (!reported)
+			guarded("SessionConnector::worker", [&] {
+				inbox_.push(inbox::PreconnectDone{
+					session, std::make_unique<rtmp::RtmpSession>(),
+					fail(ErrorCode::Internal, "the pre-connect stopped on an internal error")});
+			});
 		done->store(true);
 	});
 	workers_.push_back(Worker{session, std::move(thread), std::move(done), std::move(canceller)});

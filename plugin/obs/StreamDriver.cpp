@@ -1,5 +1,7 @@
 #include "StreamDriver.hpp"
 
+#include "plugin/common/Boundary.hpp"
+
 #include "plugin/common/Log.hpp"
 
 #include <algorithm>
@@ -67,7 +69,26 @@ StreamDriver::~StreamDriver()
 
 void StreamDriver::start()
 {
-	thread_ = std::thread([this] { run(); });
+	thread_ = std::thread([this]() noexcept {
+		runGuarded(); // cannot throw: runGuarded() runs the loop inside guarded()
+	});
+}
+
+void StreamDriver::runGuarded() noexcept
+{
+	// The send thread's entry: an exception here would end OBS (std::terminate). Whatever the
+	// loop did not expect ends this stream with a reason OBS shows, and releases everything.
+	if (guarded("StreamDriver::run", [this] { run(); }))
+		return;
+	guarded("StreamDriver::run", [this] { tearDown(); });
+	guarded("StreamDriver::run", [this] {
+		const std::string reason = "obs-rtmp-goaway stopped on an internal error (see the OBS log)";
+		if (!streamStarted_)
+			host_.onStartFailed(Error{ErrorCode::Internal, reason});
+		else if (!finished_)
+			host_.onFallBack(reason); // libobs' own reconnect takes over
+		finished_ = true;
+	});
 }
 
 void StreamDriver::requestStop(int64_t stopAtUsec)
@@ -104,6 +125,11 @@ void StreamDriver::run()
 {
 	if (connectFirstSession())
 		loop();
+	tearDown();
+}
+
+void StreamDriver::tearDown()
+{
 	// Whatever happened: no session, no worker and no resolver outlives the send thread.
 	for (auto &[id, s] : sessions_)
 		s->closeSilently();
@@ -150,6 +176,7 @@ bool StreamDriver::connectFirstSession()
 	headers_ = host_.streamHeaders();
 	execute(machine_.onConnected(kFirstSession, target, now()));
 	host_.onStreamStarted();
+	streamStarted_ = true;
 	updateSnapshot();
 	return true;
 }

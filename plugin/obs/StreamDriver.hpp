@@ -82,7 +82,9 @@ public:
 	DriverSnapshot snapshot() const;
 
 private:
+	void runGuarded() noexcept;
 	void run();
+	void tearDown();
 	bool connectFirstSession();
 	void loop();
 	/** The stop point is reached: unpublish every session and end the loop. */
@@ -127,6 +129,7 @@ private:
 	uint64_t packetsSent_ = 0;
 	uint64_t bytesOfClosedSessions_ = 0;
 	bool finished_ = false;
+	bool streamStarted_ = false; // host_.onStreamStarted() was called
 	int executing_ = 0;
 	std::vector<std::function<handoff::Actions()>> deferred_;
 

@@ -2,6 +2,7 @@
 #include "OutputController.hpp"
 #include "PluginInfo.hpp"
 
+#include "plugin/common/Boundary.hpp"
 #include "plugin/common/Log.hpp"
 
 #include <obs-frontend-api.h>
@@ -74,7 +75,7 @@ void fail(obs_data_t *response, const char *message)
 	obs_data_set_string(response, "error", message);
 }
 
-void onGetHandoffs(obs_data_t *, obs_data_t *response, void *)
+void onGetHandoffs(obs_data_t *response)
 {
 	OBSOutputAutoRelease output = findOutput();
 	if (!output) {
@@ -86,7 +87,7 @@ void onGetHandoffs(obs_data_t *, obs_data_t *response, void *)
 				    "\",\"handoffs\":" + callJsonProc(output, "get_handoffs") + "}");
 }
 
-void onGetState(obs_data_t *, obs_data_t *response, void *)
+void onGetState(obs_data_t *response)
 {
 	OBSOutputAutoRelease output = findOutput();
 	if (!output) {
@@ -99,7 +100,7 @@ void onGetState(obs_data_t *, obs_data_t *response, void *)
 	obs_data_set_string(response, "output", obs_output_get_name(output));
 }
 
-void onHandOffNow(obs_data_t *, obs_data_t *response, void *)
+void onHandOffNow(obs_data_t *response)
 {
 	OBSOutputAutoRelease output = findOutput();
 	if (!output || !obs_output_active(output))
@@ -122,27 +123,34 @@ void invokeOnController(obs_data_t *response, const char *method)
 	obs_data_set_bool(response, "accepted", true);
 }
 
-void onStartStream(obs_data_t *, obs_data_t *response, void *)
+void onStartStream(obs_data_t *response)
 {
 	invokeOnController(response, "start");
 }
 
-void onStopStream(obs_data_t *, obs_data_t *response, void *)
+void onStopStream(obs_data_t *response)
 {
 	invokeOnController(response, "stop");
+}
+
+/** What obs-websocket calls (its own threads): a boundary, so nothing may throw out of it. */
+template<void (*Handler)(obs_data_t *response)> void vendorRequest(obs_data_t *, obs_data_t *response, void *) noexcept
+{
+	if (!guarded("WebsocketVendor::request", [&] { Handler(response); }))
+		fail(response, "The obs-rtmp-goaway plugin could not answer this request (see the OBS log).");
 }
 
 RequestCallback callbackFor(std::string_view request)
 {
 	if (request == "GetHandoffs")
-		return onGetHandoffs;
+		return vendorRequest<onGetHandoffs>;
 	if (request == "GetState")
-		return onGetState;
+		return vendorRequest<onGetState>;
 	if (request == "HandOffNow")
-		return onHandOffNow;
+		return vendorRequest<onHandOffNow>;
 	if (request == "StartStream")
-		return onStartStream;
-	return onStopStream;
+		return vendorRequest<onStartStream>;
+	return vendorRequest<onStopStream>;
 }
 
 bool runVendorProc(const char *proc, calldata_t *cd)
