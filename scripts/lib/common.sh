@@ -11,7 +11,7 @@ ROOT_PACKAGES=(
 	xvfb xauth x11-utils xdotool imagemagick
 	nginx libnginx-mod-rtmp stunnel4 ffmpeg
 	python3 python3-websocket iproute2 procps psmisc ca-certificates openssl valgrind gdb
-	clang libclang-rt-dev
+	clang libclang-rt-dev clang-tidy
 )
 
 log() { printf '[obs-rtmp-goaway] %s\n' "$*" >&2; }
