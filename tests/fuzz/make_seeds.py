@@ -15,8 +15,8 @@ def amf(v):
         return b"\x01" + bytes([int(v)])
     if isinstance(v, (int, float)):
         return b"\x00" + struct.pack(">d", float(v))
-    if isinstance(v, str):
-        b = v.encode()
+    if isinstance(v, (str, bytes)):  # bytes: a string as a server may send it (not UTF-8)
+        b = v.encode() if isinstance(v, str) else v
         return b"\x02" + struct.pack(">H", len(b)) + b
     if isinstance(v, list):
         return b"\x0a" + struct.pack(">I", len(v)) + b"".join(amf(x) for x in v)
@@ -85,6 +85,20 @@ def server_seeds():
     write(pump, "goaway", b"\x00" + goaway + goaway_empty + ping)
     write(pump, "reconnect", b"\x05" + reconnect + reconnect_rel)
     write(pump, "errors", b"\x21" + bad + err + ext)
+    # The whole path (fuzz-server-path): byte 0 = piece size, byte 1 = the output's choices
+    # (bit 0 break-before-make, bit 1 publish early, bit 2 pre-connects fail), then server bytes.
+    path = "fuzz-server-path"
+    latin1 = cmd("onStatus", 0, None, {"level": "status", "code": "NetConnection.Connect.ReconnectRequest",
+                                       "description": b"Serveur arr\xeat\xe9\r\n\x1b[2J",
+                                       "tcUrl": "rtmp://127.0.0.1:1936/live"})
+    bad_tcurl = cmd("onStatus", 0, None, {"level": "status", "code": "NetConnection.Connect.ReconnectRequest",
+                                          "tcUrl": b"rtmp://b\xff\n/live"})
+    refused = cmd("onStatus", 0, None, {"level": "error", "code": b"NetStream.Publish.BadName\x07",
+                                        "description": b"\xe2\x80\xae" + b"x" * 600}, csid=5, stream=1)
+    write(path, "goaway-then-start", b"\x10\x00" + goaway + start + ping + start)
+    write(path, "latin1-reconnect", b"\x08\x00" + latin1 + start)
+    write(path, "bad-tcurl-refused", b"\x03\x02" + bad_tcurl + refused + goaway + start)
+    write(path, "break-before-make-errors", b"\x21\x05" + goaway + bad + err + reconnect + start)
     amf0 = "fuzz-amf0"
     write(amf0, "connect", amf("connect") + amf(1) + amf({"app": "live", "tcUrl": "rtmp://h/live",
                                                              "supportsGoAway": True, "capsEx": 1,
