@@ -93,6 +93,7 @@ void StreamDriver::runGuarded() noexcept
 
 void StreamDriver::requestStop(int64_t stopAtUsec)
 {
+	firstConnect_->cancel(); // a first connect to a server that stalls ends now, not at its deadline
 	stopAtUsec_ = stopAtUsec;
 	stopRequested_ = true;
 	queue_.wake();
@@ -147,6 +148,7 @@ bool StreamDriver::connectFirstSession()
 	rtmp::SessionOptions options = config_.session;
 	options.url = config_.serverUrl;
 	options.streamKey = config_.streamKey;
+	options.canceller = firstConnect_;
 	auto connection = std::make_unique<rtmp::RtmpSession>();
 	auto connected = connection->connect(options);
 	Result<void> published = connected ? connection->publish(/*waitForStart=*/true) : Result<void>{};

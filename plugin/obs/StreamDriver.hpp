@@ -130,6 +130,8 @@ private:
 	uint64_t bytesOfClosedSessions_ = 0;
 	bool finished_ = false;
 	bool streamStarted_ = false; // host_.onStreamStarted() was called
+	/// Lets a stop (or OBS exit) end the first connect at once, like the pre-connects'.
+	std::shared_ptr<rtmp::ConnectCanceller> firstConnect_ = std::make_shared<rtmp::ConnectCanceller>();
 	int executing_ = 0;
 	std::vector<std::function<handoff::Actions()>> deferred_;
 

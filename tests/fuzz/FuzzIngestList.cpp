@@ -52,7 +52,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		c.host = e.url.host;
 		c.port = e.url.port;
 		c.source = CandidateSource::IngestList;
-		c.probeMs = static_cast<int>(e.priority) & 0x3FF;
+		// Probe times from the list's priorities (any double a server sends), kept in range.
+		c.probeMs = e.priority >= 0 && e.priority < 1000 ? static_cast<int>(e.priority) : 999;
 		c.reachable = true;
 		candidates.push_back(c);
 	}

@@ -12,6 +12,7 @@
 #include "plugin/rtmp/RtmpUrl.hpp"
 #include "plugin/rtmp/ServerEventClassifier.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <map>
@@ -31,6 +32,7 @@ void quiet(LogLevel, const char *) noexcept {}
 
 constexpr const char *kKey = "fuzzStreamKey42";
 constexpr uint32_t kFuzzMaxChunkSize = 1u << 20;
+constexpr int kMaxFrames = 120; // four keyframe intervals
 
 bool keyInInput = false; // a server may echo what it was given; the session redacts that
 
@@ -118,13 +120,16 @@ struct Output {
 	}
 	void publishAnswer(const Result<void> &result)
 	{
-		for (auto &[id, pending] : publishPending)
-			if (pending) {
-				pending = false;
-				run(machine->onPublishResult(id, result, now));
-				live = id;
-				return;
-			}
+		// Find first, act after: the answer's actions may close sessions (erase from the map).
+		auto it = std::find_if(publishPending.begin(), publishPending.end(),
+				       [](const auto &entry) { return entry.second; });
+		if (it == publishPending.end())
+			return;
+		const handoff::SessionId id = it->first;
+		it->second = false;
+		if (result)
+			live = id;
+		run(machine->onPublishResult(id, result, now));
 	}
 	void event(const rtmp::ServerEvent &e)
 	{
@@ -163,7 +168,7 @@ struct Output {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const bool init = (setLogSink(quiet), true);
+	static const bool init = (setLogSink(quiet), setLogLevel(LogLevel::Error), true);
 	(void)init;
 	if (size < 2)
 		return 0;
@@ -190,10 +195,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			out.run(out.machine->onSessionLost(out.live, fed.error().message, out.now));
 			break;
 		}
-		// One frame per piece at 30 fps, a keyframe every 60: the machine cuts, replays, trims.
-		out.now += 33ms;
-		out.packet(frame++ % 60 == 0, dts += 33);
-		out.run(out.machine->tick(out.now));
+		// One frame per piece at 30 fps, a keyframe every 30, at most kMaxFrames: the machine
+		// cuts, replays and trims, and a long input still runs in microseconds.
+		if (frame < kMaxFrames) {
+			out.now += 33ms;
+			out.packet(frame++ % 30 == 0, dts += 33);
+			out.run(out.machine->tick(out.now));
+		}
 	}
 	out.now += 20s; // every deadline passes: timeouts, fallbacks and their records
 	out.run(out.machine->tick(out.now));
