@@ -60,6 +60,7 @@ int64_t IngestServer::nowMs() const
 
 Result<void> IngestServer::start()
 {
+	hostileState_.assign(options_.nodes.size(), HostileNodeState{});
 	for (const NodeOptions &node : options_.nodes) {
 		NodeListener listener;
 		if (auto r = listener.listen(node.host, node.port); !r)
@@ -190,8 +191,8 @@ void IngestServer::accept(size_t nodeIndex, int64_t now)
 		record.acceptedAtMs = now;
 		GOAWAY_LOG_INFO("IngestServer::accept", "connection %llu from %s on %s",
 				static_cast<unsigned long long>(record.id), a.remote.c_str(), record.node.c_str());
-		connections_.push_back(std::make_unique<ClientConnection>(a.fd, std::move(record),
-									  options_.nodes[nodeIndex], options_, *this));
+		connections_.push_back(std::make_unique<ClientConnection>(
+			a.fd, std::move(record), options_.nodes[nodeIndex], options_, *this, hostileState_[nodeIndex]));
 	}
 }
 
