@@ -424,12 +424,31 @@ std::optional<std::string> IngestServer::onControl(uint64_t client, const std::s
 		checkWaits(now);
 		return std::nullopt;
 	}
+	if (cmd.verb == "hostile") {
+		// Replaces the hostile profiles of the matching nodes: one running ingest (and one client
+		// session, such as a real OBS) can go through several profiles in turn.
+		const auto node = cmd.get("node");
+		const auto profiles = cmd.get("profiles");
+		if (!profiles)
+			return "error hostile takes profiles=NAME[,NAME...] or profiles=none, and node=NAME";
+		std::vector<HostileProfile> list;
+		if (*profiles != "none")
+			if (auto r = Options::parseHostile(*profiles, list); !r)
+				return "error " + r.error().message;
+		size_t changed = 0;
+		for (NodeOptions &n : options_.nodes)
+			if (!node || n.name == *node) {
+				n.hostile = list;
+				++changed;
+			}
+		return changed ? "ok nodes=" + std::to_string(changed) : "error no node named " + node.value_or("");
+	}
 	if (cmd.verb == "quit") {
 		stop_ = true;
 		return "ok bye";
 	}
 	if (cmd.verb == "help")
-		return "ok commands: goaway reconnect signal close report stats wait quit (see README.md)";
+		return "ok commands: goaway reconnect signal close hostile report stats wait quit (see README.md)";
 	return "error unknown command '" + cmd.verb + "' (try help)";
 }
 

@@ -226,6 +226,15 @@ try:
     waited = time.monotonic() - sent
     check(2.0 <= waited <= 4.5, "stall-mid-stream: the ping was answered after the stall (%.1f s)" % waited)
     c.close()
+    # The control command swaps a node's profiles at run time.
+    check(ing.control("hostile node=n5 profiles=none") == "ok nodes=1", "hostile control: profiles cleared")
+    c = connected("publish-status-utf8")
+    c.connect("live", "rtmp://127.0.0.1/live")
+    info = c.publish("y").command()[3]
+    check(info["description"] == "Stream is now published.", "hostile control: n5 answers normally again")
+    c.close()
+    check(ing.control("hostile profiles=bogus").startswith("error unknown hostile profile 'bogus'"),
+          "hostile control: an unknown profile is an error")
 finally:
     report = ing.stop()
 reasons = [c["closeReason"] for c in report["connections"]]
