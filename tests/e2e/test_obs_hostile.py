@@ -58,9 +58,10 @@ def ride(ws, obs, ingest, profiles):
     check(ws.vendor(VENDOR, "StartStream").get("accepted") is True, "StartStream accepted (%s)" % profiles)
     obsharness.poll_until("the dock's output goes live", lambda: alive(obs, "while starting") or
                           ws.vendor(VENDOR, "GetState").get("state") == "streaming", 60)
-    video = ingest_stats(ingest)["video"]
-    ingest.wait("video=%d" % (video + RIDE_FRAMES), 60)
-    alive(obs, "during " + profiles)
+    target = ingest_stats(ingest)["video"] + RIDE_FRAMES
+    # Polled rather than the ingest's blocking `wait`: a crash of OBS must end the wait at once.
+    obsharness.poll_until("%d more video frames at the ingest" % RIDE_FRAMES, lambda: alive(
+        obs, "during " + profiles) or ingest_stats(ingest)["video"] >= target, 60)
     state, _ = answers(ws)
     check(state.get("active") is True, "the output is still streaming after %s (%s, last error %r)" %
           (profiles, state.get("state"), state.get("lastError")))
