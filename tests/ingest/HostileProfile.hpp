@@ -60,9 +60,11 @@ namespace hostile {
 // Mid-stream profiles fire this long after a connection's publish: past the first keyframe and the
 // encoder's start, well inside the e2e suite's 8 s streams.
 inline constexpr int64_t kMidStreamDelayMs = 2000;
-// handshake-trickle: one byte per interval, this many bytes (8 s in all), then the ingest closes.
+// handshake-trickle: one byte per interval, this many bytes (25 s in all: longer than any sane
+// client handshake deadline, e.g. the plugin's 10 s I/O deadline), then the ingest closes. Each byte
+// arrives well inside a per-read timeout, so only a deadline on the whole handshake ends it.
 inline constexpr int64_t kTrickleIntervalMs = 100;
-inline constexpr size_t kTrickleBytes = 80;
+inline constexpr size_t kTrickleBytes = 250;
 // handshake-garbage: the S0 version byte sent instead of 3 (no RTMP version has it).
 inline constexpr uint8_t kGarbageVersion = 0x0A;
 // connect-error-utf8: description size (1 MiB: far above any real server's text).

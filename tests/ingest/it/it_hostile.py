@@ -73,10 +73,11 @@ try:
     # handshake-trickle: S0/S1 one byte at a time, 100 ms apart.
     s = socket.create_connection(("127.0.0.1", port("handshake-trickle")), timeout=5)
     s.sendall(b"\x03" + bytes(1536))
-    arrivals = []
+    arrivals, sizes = [], []
     for _ in range(4):
-        check(len(s.recv(4096)) == 1, "handshake-trickle: one byte at a time") if not arrivals else s.recv(1)
+        sizes.append(len(s.recv(4096)))
         arrivals.append(time.monotonic())
+    check(sizes == [1, 1, 1, 1], "handshake-trickle: one byte at a time (%s)" % sizes)
     gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
     check(all(g >= 0.08 for g in gaps), "handshake-trickle: bytes ~100 ms apart (%s)" % ["%.3f" % g for g in gaps])
     s.close()
