@@ -1,19 +1,21 @@
 #!/usr/bin/env python3
 """E2E: real OBS with the plugin streams from the dock's output (driven through the obs-websocket
-vendor) to a goaway-ingest that turns hostile (tests/ingest/README.md, "Hostile profiles"), one
-set of profiles after another on the same node (control command `hostile`), in one OBS session:
+vendor) to a goaway-ingest that is hostile (tests/ingest/README.md, "Hostile profiles"), one set of
+profiles after another, in one OBS session:
 
 1. mistyped-onstatus, publish-status-utf8, flood-control, deep-amf: OBS rides through
    (nothing missing at the ingest);
 2. connect-error-utf8: the start fails with a clear error in GetState's lastError;
 3. midstream-utf8 (ReconnectRequest with invalid UTF-8 and a garbage tcUrl): OBS rides through.
 
-Throughout, OBS stays up and the vendor's GetState / GetHandoffs answer with valid JSON; at the
-end OBS exits cleanly (the module unloads) and the stream key is nowhere in its log.
+Each phase has its own ingest (same port) and its own report. Throughout, OBS stays up and the
+vendor's GetState / GetHandoffs answer with valid JSON; at the end OBS exits cleanly (the module unloads), its log is clean text (the server's bytes never reach
+it raw) and the stream key is nowhere in it nor in the ingests' logs and reports.
 
 usage: test_obs_hostile.py PLUGIN_DIR INGEST_BINARY OUT_DIR
 """
 
+import glob
 import json
 import os
 import sys
@@ -86,46 +88,71 @@ def ingest_stats(ingest):
     return json.loads(ingest.control("stats"))
 
 
+def check_ride_report(report, profiles):
+    streams = report["streams"]
+    check(len(streams) == 1, "one stream at the ingest during %s (%d)" % (profiles, len(streams)))
+    check(streams[0]["missingVideoFrames"] == 0 and streams[0]["missingAudioFrames"] == 0,
+          "0 missing frames during %s (video %d, audio %d)" %
+          (profiles, streams[0]["missingVideoFrames"], streams[0]["missingAudioFrames"]))
+
+
 def main():
     plugin_dir, ingest_bin, out_dir = sys.argv[1], sys.argv[2], sys.argv[3]
     os.makedirs(out_dir, exist_ok=True)
     version = obsharness.obs_version()
     print("OBS %d.%d.%d" % version, flush=True)
     tmp = tempfile.mkdtemp(prefix="goaway-obs-hostile-")
-    os.makedirs(os.path.join(tmp, "ingest"))
-    with Ingest(ingest_bin, ["--listen", "127.0.0.1:0"], os.path.join(tmp, "ingest")) as ingest:
-        ws_port = free_port()
-        home = obsharness.ObsHome(os.path.join(tmp, "home"), websocket_port=ws_port, plugin_dir=plugin_dir,
-                                  width=640, height=360)
-        obsharness.write_dock_settings(home, "rtmp://127.0.0.1:%d/live" % ingest.port(0), KEY)
-        try:
-            with obsharness.xdisplay() as display:
-                with obsharness.Obs(home, display) as obs:
-                    obs.wait_log(r"\[WebsocketVendor::registerVendor\] vendor obs-rtmp-goaway registered", 120)
-                    obs.wait_log(r"==== Startup complete", 90)
-                    ws = obs.websocket(ws_port)
-                    answers(ws)
-                    for profiles, expectation in PHASES:
-                        print("--- hostile %s (%s)" % (profiles, expectation), flush=True)
-                        check(ingest.control("hostile profiles=" + profiles) == "ok nodes=1",
-                              "the ingest turns %s" % profiles)
+    # One ingest per phase on the same port (the dock's server is fixed for the session): each
+    # phase's report then covers that phase alone, and stitching never spans two OBS sessions.
+    port = free_port()
+    ws_port = free_port()
+    home = obsharness.ObsHome(os.path.join(tmp, "home"), websocket_port=ws_port, plugin_dir=plugin_dir,
+                              width=640, height=360)
+    obsharness.write_dock_settings(home, "rtmp://127.0.0.1:%d/live" % port, KEY)
+    ingest_files = []
+    try:
+        with obsharness.xdisplay() as display:
+            with obsharness.Obs(home, display) as obs:
+                obs.wait_log(r"\[WebsocketVendor::registerVendor\] vendor obs-rtmp-goaway registered", 120)
+                obs.wait_log(r"==== Startup complete", 90)
+                ws = obs.websocket(ws_port)
+                answers(ws)
+                for n, (profiles, expectation) in enumerate(PHASES):
+                    print("--- hostile %s (%s)" % (profiles, expectation), flush=True)
+                    work = os.path.join(tmp, "ingest-%d" % n)
+                    os.makedirs(work)
+                    with Ingest(ingest_bin, ["--listen", "127.0.0.1:%d" % port, "--hostile", profiles],
+                                work) as ingest:
                         if expectation == "ride-through":
                             ride(ws, obs, ingest, profiles)
                         else:
                             stop_with_error(ws, obs, profiles)
-                    rc = obs.quit()
-        finally:
-            with open(os.path.join(out_dir, "obs-hostile.log"), "w") as f:
-                f.write(home.log_text())
-        report = ingest.stop()
+                        report = ingest.stop()
+                    if expectation == "ride-through":
+                        check_ride_report(report, profiles)
+                    with open(os.path.join(work, "report-copy.json"), "w") as f:
+                        json.dump(report, f)
+                    ingest_files += [os.path.join(work, "report-copy.json"), os.path.join(work, "ingest.log")]
+                rc = obs.quit()
+    finally:
+        with open(os.path.join(out_dir, "obs-hostile.log"), "w") as f:
+            f.write(home.log_text())
     log = home.log_text()
-    stream = [s for s in report["streams"]]
-    check(len(stream) == 1, "one stream at the ingest (%d)" % len(stream))
-    check(stream[0]["missingVideoFrames"] == 0 and stream[0]["missingAudioFrames"] == 0,
-          "0 missing frames over the riding phases (video %d, audio %d)" %
-          (stream[0]["missingVideoFrames"], stream[0]["missingAudioFrames"]))
     check("[obs-rtmp-goaway] [PluginModule] unloaded" in log, "the module unloaded on exit")
     check(KEY not in log, "the stream key never appears in OBS's log")
+    logs = sorted(glob.glob(os.path.join(home.config, "logs", "*.txt")), key=os.path.getmtime)
+    with open(logs[-1], "rb") as f:
+        raw = f.read()
+    try:
+        raw.decode("utf-8")
+        valid = True
+    except UnicodeDecodeError:
+        valid = False
+    check(valid and b"\x1b" not in raw and b"\x00" not in raw,
+          "OBS's log is clean text: valid UTF-8, no escape or NUL from the server")
+    for path in ingest_files:
+        with open(path, errors="replace") as f:
+            check(KEY not in f.read(), "the stream key never appears in %s" % os.path.relpath(path, tmp))
     check(rc in (0, None), "OBS exited cleanly (%s)" % rc)
     print("PASS", flush=True)
     return 0
