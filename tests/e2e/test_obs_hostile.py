@@ -9,8 +9,9 @@ profiles after another, in one OBS session:
 3. midstream-utf8 (ReconnectRequest with invalid UTF-8 and a garbage tcUrl): OBS rides through.
 
 Each phase has its own ingest (same port) and its own report. Throughout, OBS stays up and the
-vendor's GetState / GetHandoffs answer with valid JSON; at the end OBS exits cleanly (the module unloads), its log is clean text (the server's bytes never reach
-it raw) and the stream key is nowhere in it nor in the ingests' logs and reports.
+vendor's GetState / GetHandoffs answer with valid JSON; at the end OBS exits cleanly (the module
+unloads), its log is clean text (the server's bytes never reach it raw) and the stream key is
+nowhere in it nor in the ingests' logs and reports.
 
 usage: test_obs_hostile.py PLUGIN_DIR INGEST_BINARY OUT_DIR
 """
@@ -46,7 +47,8 @@ def answers(ws):
     state = ws.vendor(VENDOR, "GetState")
     handoffs = ws.vendor(VENDOR, "GetHandoffs")
     check(isinstance(state, dict) and isinstance(state.get("state"), str), "GetState answers (%s)" % state.get("state"))
-    check(isinstance(handoffs.get("handoffs"), list), "GetHandoffs answers (%d rows)" % len(handoffs.get("handoffs") or []))
+    rows = handoffs.get("handoffs")
+    check(isinstance(rows, list), "GetHandoffs answers (%d rows)" % len(rows or []))
     return state, handoffs["handoffs"]
 
 

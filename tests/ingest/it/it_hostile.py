@@ -126,7 +126,7 @@ try:
     # createstream-bad: NaN, "1", -1, 1e300, nothing.
     c = connected("createstream-bad")
     c.connect("live", "rtmp://127.0.0.1/live")
-    tx = c.command("createStream", None)
+    c.command("createStream", None)
     ids = [c.wait_for(lambda m: is_command(m, "_result")).command()[3:] for _ in range(5)]
     check(math.isnan(ids[0][0]) and ids[1] == ["1"] and ids[2] == [-1.0] and ids[3] == [1e300] and ids[4] == [],
           "createstream-bad: stream ids NaN, '1', -1, 1e300, none (%r)" % ids)
@@ -143,7 +143,7 @@ try:
     # mistyped-onstatus: seven mistyped onStatus before the real Publish.Start.
     c = connected("mistyped-onstatus")
     c.connect("live", "rtmp://127.0.0.1/live")
-    tx = c.command("createStream", None)
+    c.command("createStream", None)
     c.wait_for(lambda m: is_command(m, "_result"))
     c.stream_id = 1
     c.command("publish", None, "x", "live", stream_id=1, csid=5)
