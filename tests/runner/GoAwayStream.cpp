@@ -15,6 +15,7 @@
 
 #include <X11/Xlib.h>
 #include <dirent.h>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -129,20 +130,6 @@ json callJsonProc(obs_output_t *output, const char *name)
 	return result;
 }
 
-/** Entries of a /proc directory, "." and ".." excluded. */
-int countEntries(const char *path)
-{
-	DIR *dir = opendir(path);
-	if (!dir)
-		return -1;
-	int n = 0;
-	while (dirent *e = readdir(dir))
-		if (e->d_name[0] != '.')
-			++n;
-	closedir(dir);
-	return n;
-}
-
 /** A /proc/self/status field in kB (VmRSS, VmHWM), or -1. */
 long statusKb(const char *field)
 {
@@ -156,7 +143,7 @@ long statusKb(const char *field)
 
 /**
  * Open fds, threads and memory of this process: the hostile suite checks that what the output
- * opened is gone once it is stopped and released. The fd count excludes opendir's own fd.
+ * opened is gone once it is stopped and released.
  */
 json processFigures()
 {
@@ -172,11 +159,24 @@ json processFigures()
 		}
 		closedir(dir);
 	}
-	return {{"fds", countEntries("/proc/self/fd") - 1},
-		{"threads", threads.size()},
-		{"threadNames", threads},
-		{"rssKb", statusKb("VmRSS")},
-		{"peakRssKb", statusKb("VmHWM")}};
+	// "fd target": a descriptor is the same one only if both match (numbers are reused; sockets
+	// and pipes carry their inode in the target). opendir's own descriptor is left out.
+	json fds = json::array();
+	if (DIR *dir = opendir("/proc/self/fd")) {
+		const int own = dirfd(dir);
+		while (dirent *e = readdir(dir)) {
+			if (e->d_name[0] == '.' || std::atoi(e->d_name) == own)
+				continue;
+			char target[512] = {};
+			const std::string link = "/proc/self/fd/" + std::string(e->d_name);
+			const ssize_t n = readlink(link.c_str(), target, sizeof(target) - 1);
+			fds.push_back(std::string(e->d_name) + " " + (n > 0 ? std::string(target, size_t(n)) : "?"));
+		}
+		closedir(dir);
+	}
+	return {{"fds", fds.size()},          {"fdList", fds},
+		{"threads", threads.size()},  {"threadNames", threads},
+		{"rssKb", statusKb("VmRSS")}, {"peakRssKb", statusKb("VmHWM")}};
 }
 
 int run(const RunnerOptions &o)
