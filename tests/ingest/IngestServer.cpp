@@ -15,6 +15,11 @@ namespace goaway::ingest {
 
 namespace {
 
+// A client's connect fields (app, flashVer, tcUrl, stream names) are whatever bytes it sent: the
+// report and the stats show invalid UTF-8 as U+FFFD instead of throwing from dump() and taking the
+// ingest down (found by the hostile tests).
+constexpr auto kReplaceInvalidUtf8 = nlohmann::json::error_handler_t::replace;
+
 // Longest poll() sleep: bounds how late a timer (schedule, latency, wait timeout) can fire.
 constexpr int kMaxPollWaitMs = 100;
 // Default bound of a control "wait": a test that forgets timeout= still ends.
@@ -401,9 +406,9 @@ std::optional<std::string> IngestServer::onControl(uint64_t client, const std::s
 		       " skipped=" + std::to_string(o.skipped);
 	}
 	if (cmd.verb == "report")
-		return report().dump();
+		return report().dump(-1, ' ', false, kReplaceInvalidUtf8);
 	if (cmd.verb == "stats")
-		return stats(now).dump();
+		return stats(now).dump(-1, ' ', false, kReplaceInvalidUtf8);
 	if (cmd.verb == "wait") {
 		Wait w;
 		w.client = client;
@@ -543,7 +548,7 @@ void IngestServer::finishRun()
 		const std::string tmp = options_.reportFile + ".tmp";
 		{
 			std::ofstream out(tmp);
-			out << r.dump(2) << "\n";
+			out << r.dump(2, ' ', false, kReplaceInvalidUtf8) << "\n";
 		}
 		std::rename(tmp.c_str(), options_.reportFile.c_str());
 	}

@@ -1,6 +1,7 @@
 """Hostile profiles (--hostile / hostile=): what each one puts on the wire, in which phase, read
 byte for byte by the scripted client; and that the ingest itself survives all of them."""
 
+import json
 import math
 import os
 import socket
@@ -10,7 +11,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ingest_harness import Ingest, check, ingest_binary  # noqa: E402
-from rtmp_test_client import Client, amf_decode_all  # noqa: E402
+from rtmp_test_client import Client, amf_decode_all, amf_encode  # noqa: E402
 
 PROFILES = ["handshake-trickle", "handshake-garbage", "connect-result-mistyped", "connect-error-utf8",
             "createstream-bad", "publish-status-utf8", "mistyped-onstatus", "midstream-utf8", "flood-control",
@@ -227,6 +228,19 @@ try:
     waited = time.monotonic() - sent
     check(2.0 <= waited <= 4.5, "stall-mid-stream: the ping was answered after the stall (%.1f s)" % waited)
     c.close()
+    # A hostile client, the other way round: invalid UTF-8 in connect's fields must not take the
+    # ingest down when it writes the report (stats and report show U+FFFD instead).
+    c = connected("publish-status-utf8")
+    bad = b"FMLE\xff\xfe\x1b[2J"
+    obj = (b"\x03" + struct.pack(">H", 3) + b"app" + amf_encode("live") + struct.pack(">H", 8) + b"flashVer" +
+           b"\x02" + struct.pack(">H", len(bad)) + bad + b"\x00\x00\x09")
+    c.send_message(20, amf_encode("connect") + amf_encode(1) + obj)
+    c.wait_for(lambda m: is_command(m, "_result"))
+    flash = [x["connect"]["flashVer"] for x in json.loads(ing.control("report"))["connections"]
+             if x.get("connect") and x["connect"]["flashVer"].startswith("FMLE\ufffd")]
+    check(len(flash) == 1, "an invalid UTF-8 flashVer is reported with U+FFFD (%r)" % flash)
+    c.close()
+
     # The control command swaps a node's profiles at run time.
     check(ing.control("hostile node=n5 profiles=none") == "ok nodes=1", "hostile control: profiles cleared")
     c = connected("publish-status-utf8")
