@@ -3,6 +3,7 @@
 #include "StreamName.hpp"
 #include "plugin/common/Log.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -55,14 +56,16 @@ bool truthy(const Value &v)
 } // namespace
 
 ClientConnection::ClientConnection(int fd, ConnectionRecord record, const NodeOptions &node, const Options &options,
-				   ConnectionEvents &events)
+				   ConnectionEvents &events, HostileNodeState &hostileState)
 	: fd_(fd),
 	  record_(std::move(record)),
 	  node_(node),
 	  options_(options),
 	  events_(events),
-	  demuxer_(options.maxIncomingChunkSize)
+	  demuxer_(options.maxIncomingChunkSize),
+	  hostileState_(hostileState)
 {
+	garbageConnection_ = hostile(HostileProfile::GoAwayThenGarbage) && hostileState_.goAwaySent;
 	if (node_.refuse)
 		finish("refused (node fault)", record_.acceptedAtMs);
 }
@@ -82,6 +85,8 @@ short ClientConnection::pollEvents() const
 {
 	if (closed())
 		return 0;
+	if (stalled_)
+		return 0; // stall-mid-stream: neither read nor write (poll still reports a hang-up)
 	if (node_.hang)
 		return POLLRDHUP; // never read: only notice the peer going away
 	short events = 0;
@@ -99,6 +104,9 @@ int64_t ClientConnection::nextDeadline() const
 		next = inbound_.front().dueMs;
 	if (!outbound_.empty() && (next < 0 || outbound_.front().dueMs < next))
 		next = outbound_.front().dueMs;
+	for (int64_t t : {midStreamAtMs_, floodNextMs_, stalled_ ? stallUntilMs_ : int64_t(-1), closeAtMs_})
+		if (t >= 0 && (next < 0 || t < next))
+			next = t;
 	return next;
 }
 
@@ -164,6 +172,7 @@ void ClientConnection::onHangup(int64_t nowMs)
 
 void ClientConnection::tick(int64_t nowMs)
 {
+	hostileTick(nowMs);
 	while (!closed() && !outbound_.empty() && outbound_.front().dueMs <= nowMs) {
 		outBuffer_.insert(outBuffer_.end(), outbound_.front().bytes.begin(), outbound_.front().bytes.end());
 		outbound_.pop_front();
@@ -190,7 +199,7 @@ void ClientConnection::process(std::span<const uint8_t> bytes, int64_t nowMs)
 			return;
 		}
 		if (!reply.empty())
-			sendBytes(std::move(reply), nowMs);
+			hostileHandshakeReply(std::move(reply), nowMs);
 		bytes = bytes.subspan(*used);
 		if (bytes.empty() || closed())
 			return;
@@ -269,6 +278,13 @@ void ClientConnection::handleCommand(const Message &message, int64_t nowMs)
 	};
 	if (c.name == "connect") {
 		handleConnect(c, nowMs);
+	} else if (c.name == "createStream" && hostile(HostileProfile::CreateStreamBad)) {
+		GOAWAY_LOG_INFO("ClientConnection::handleCommand",
+				"%s: hostile createstream-bad: NaN / string / "
+				"negative stream ids",
+				where().c_str());
+		for (const Message &m : hostile::badCreateStreamResults(c.transactionId))
+			send(m, nowMs);
 	} else if (c.name == "releaseStream" || c.name == "FCPublish") {
 		if (c.transactionId != 0) {
 			Value undefined;
@@ -326,11 +342,38 @@ void ClientConnection::handleConnect(const Command &c, int64_t nowMs)
 			where().c_str(), record_.app.c_str(),
 			record_.supportsGoAwayType.empty() ? "absent" : (record_.supportsGoAway ? "yes" : "no"),
 			record_.capsEx ? std::to_string(static_cast<long long>(*record_.capsEx)).c_str() : "absent");
+	if (garbageConnection_) {
+		GOAWAY_LOG_INFO("ClientConnection::handleConnect", "%s: hostile goaway-then-garbage: garbage answer",
+				where().c_str());
+		sendBytes(hostile::garbageAfterConnect(writer_.chunkSize()), nowMs);
+		lingerThenClose("hostile goaway-then-garbage", nowMs);
+		return;
+	}
 
 	send(rtmp::ChunkWriter::windowAckSizeMessage(kWindowAckSize), nowMs);
 	send(rtmp::ChunkWriter::setPeerBandwidthMessage(kWindowAckSize, kPeerBandwidthDynamic), nowMs);
 	send(rtmp::ChunkWriter::setChunkSizeMessage(options_.chunkSize), nowMs);
 	writer_.setChunkSize(options_.chunkSize);
+	if (hostile(HostileProfile::ConnectErrorUtf8)) {
+		Command e{"_error",
+			  c.transactionId,
+			  Value::makeNull(),
+			  {Value::makeObject({{"level", Value::makeString("error")},
+					      {"code", Value::makeString("NetConnection.Connect.Rejected")},
+					      {"description", Value::makeString(hostile::invalidUtf8Text(
+								      hostile::kConnectErrorDescriptionBytes))}})}};
+		send(rtmp::makeCommandMessage(e), nowMs);
+		GOAWAY_LOG_INFO("ClientConnection::handleConnect", "%s: hostile connect-error-utf8: _error sent",
+				where().c_str());
+		lingerThenClose("hostile connect-error-utf8", nowMs);
+		return;
+	}
+	if (hostile(HostileProfile::ConnectResultMistyped)) {
+		GOAWAY_LOG_INFO("ClientConnection::handleConnect", "%s: hostile connect-result-mistyped",
+				where().c_str());
+		for (const Message &m : hostile::mistypedConnectResults())
+			send(m, nowMs);
+	}
 
 	Value properties = Value::makeObject({{"fmsVer", Value::makeString("FMS/3,5,7,7009")},
 					      {"capabilities", Value::makeNumber(31)},
@@ -379,10 +422,38 @@ void ClientConnection::handlePublish(const Command &c, const Message &message, i
 	}
 	record_.stream = name;
 	record_.publishedAtMs = nowMs;
+	publishStreamId_ = streamId;
 	if (node_.dropMidGopMs >= 0)
 		dropArmedAtMs_ = nowMs + node_.dropMidGopMs;
+	if (hostile(HostileProfile::MistypedOnStatus)) {
+		GOAWAY_LOG_INFO("ClientConnection::handlePublish", "%s: hostile mistyped-onstatus", where().c_str());
+		for (const Message &m : hostile::mistypedStatuses(streamId))
+			send(m, nowMs);
+	}
 	send(rtmp::ChunkWriter::userControlMessage(rtmp::UserControlEvent::StreamBegin, streamId), nowMs);
-	sendStatus(streamId, "status", "NetStream.Publish.Start", "Stream is now published.", nowMs);
+	if (hostile(HostileProfile::PublishStatusUtf8)) {
+		Command s{"onStatus",
+			  0,
+			  Value::makeNull(),
+			  {Value::makeObject({{"level", Value::makeString("status")},
+					      {"code", Value::makeString("NetStream.Publish.Start")},
+					      {"description", Value::makeString(hostile::invalidUtf8Text(
+								      hostile::kStatusDescriptionBytes))},
+					      {"details", Value::makeString(hostile::invalidUtf8Text(256))},
+					      {"clientid", Value::makeString(hostile::invalidUtf8Text(16))}})}};
+		send(rtmp::makeCommandMessage(s, streamId, rtmp::chunk_stream::kData), nowMs);
+		GOAWAY_LOG_INFO("ClientConnection::handlePublish", "%s: hostile publish-status-utf8", where().c_str());
+	} else {
+		sendStatus(streamId, "status", "NetStream.Publish.Start", "Stream is now published.", nowMs);
+	}
+	for (HostileProfile p : {HostileProfile::MidstreamUtf8, HostileProfile::HugeLength, HostileProfile::DeepAmf,
+				 HostileProfile::GoAwayThenGarbage, HostileProfile::StallMidStream})
+		if (hostile(p))
+			midStreamAtMs_ = nowMs + hostile::kMidStreamDelayMs;
+	if (hostile(HostileProfile::FloodControl)) {
+		floodNextMs_ = nowMs + hostile::kFloodDelayMs;
+		floodUntilMs_ = floodNextMs_ + hostile::kFloodDurationMs;
+	}
 	GOAWAY_LOG_INFO("ClientConnection::handlePublish", "%s: publishing %s", where().c_str(),
 			StreamName::redact(name).c_str());
 	events_.onPublishStarted(*this, nowMs);
@@ -447,6 +518,11 @@ void ClientConnection::sendBytes(std::vector<uint8_t> bytes, int64_t nowMs)
 {
 	if (closed())
 		return;
+	if (stalled_) {
+		// stall-mid-stream: nothing leaves before the stall ends (tick() then delivers it in order).
+		outbound_.push_back({std::max(stallUntilMs_, nowMs + node_.latencyMs), std::move(bytes), false});
+		return;
+	}
 	if (node_.latencyMs > 0) {
 		outbound_.push_back({nowMs + node_.latencyMs, std::move(bytes), false});
 		return;
@@ -547,6 +623,175 @@ void ClientConnection::finish(const std::string &reason, int64_t nowMs)
 	if (record_.closeReason.empty())
 		record_.closeReason = reason;
 	GOAWAY_LOG_INFO("ClientConnection::finish", "%s closed: %s", where().c_str(), record_.closeReason.c_str());
+}
+
+} // namespace goaway::ingest
+
+namespace goaway::ingest {
+
+bool ClientConnection::hostile(HostileProfile profile) const
+{
+	return std::find(node_.hostile.begin(), node_.hostile.end(), profile) != node_.hostile.end();
+}
+
+void ClientConnection::hostileHandshakeReply(std::vector<uint8_t> reply, int64_t nowMs)
+{
+	if (hostile(HostileProfile::HandshakeTrickle)) {
+		// One byte per interval, then the ingest gives up: a client without a handshake timeout
+		// would otherwise wait for ever.
+		const size_t n = std::min(reply.size(), hostile::kTrickleBytes);
+		for (size_t i = 0; i < n; ++i)
+			outbound_.push_back({nowMs + static_cast<int64_t>(i + 1) * hostile::kTrickleIntervalMs,
+					     std::vector<uint8_t>{reply[i]}, false});
+		closeAtMs_ = nowMs + static_cast<int64_t>(n + 1) * hostile::kTrickleIntervalMs;
+		closeAtReason_ = "hostile handshake-trickle";
+		GOAWAY_LOG_INFO("ClientConnection::hostileHandshakeReply", "%s: hostile handshake-trickle (%zu bytes)",
+				where().c_str(), n);
+		return;
+	}
+	if (hostile(HostileProfile::HandshakeGarbage)) {
+		// Wrong version, S1 and S2 pseudo-random (so S2 does not echo C1); deterministic.
+		reply[0] = hostile::kGarbageVersion;
+		uint32_t x = 0x9E3779B9u;
+		for (size_t i = 1; i < reply.size(); ++i) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			reply[i] = static_cast<uint8_t>(x);
+		}
+		GOAWAY_LOG_INFO("ClientConnection::hostileHandshakeReply", "%s: hostile handshake-garbage",
+				where().c_str());
+	}
+	sendBytes(std::move(reply), nowMs);
+}
+
+void ClientConnection::hostileTick(int64_t nowMs)
+{
+	if (stalled_ && nowMs >= stallUntilMs_) {
+		stalled_ = false;
+		GOAWAY_LOG_INFO("ClientConnection::hostileTick", "%s: hostile stall-mid-stream over", where().c_str());
+	}
+	if (!closed() && midStreamAtMs_ >= 0 && nowMs >= midStreamAtMs_) {
+		midStreamAtMs_ = -1;
+		hostileMidStream(nowMs);
+	}
+	if (!closed() && floodNextMs_ >= 0 && nowMs >= floodNextMs_) {
+		hostileFloodStep(nowMs);
+		floodNextMs_ += hostile::kFloodStepMs;
+		if (floodNextMs_ >= floodUntilMs_) {
+			floodNextMs_ = -1;
+			GOAWAY_LOG_INFO("ClientConnection::hostileTick", "%s: hostile flood-control over (%llu steps)",
+					where().c_str(), static_cast<unsigned long long>(floodSteps_));
+		}
+	}
+	if (!closed() && closeAtMs_ >= 0 && nowMs >= closeAtMs_) {
+		closeAtMs_ = -1;
+		finish(closeAtReason_, nowMs);
+	}
+}
+
+void ClientConnection::hostileMidStream(int64_t nowMs)
+{
+	if (hostile(HostileProfile::MidstreamUtf8)) {
+		Command status{"onStatus",
+			       0,
+			       Value::makeNull(),
+			       {Value::makeObject({{"level", Value::makeString("status")},
+						   {"code", Value::makeString("NetStream.Info.Notice")},
+						   {"description", Value::makeString(hostile::invalidUtf8Text(
+									   hostile::kStatusDescriptionBytes))}})}};
+		send(rtmp::makeCommandMessage(status, publishStreamId_, rtmp::chunk_stream::kData), nowMs);
+		Command reconnect{
+			"onStatus",
+			0,
+			Value::makeNull(),
+			{Value::makeObject({{"level", Value::makeString("status")},
+					    {"code", Value::makeString("NetConnection.Connect.ReconnectRequest")},
+					    {"description", Value::makeString(hostile::invalidUtf8Text(
+								    hostile::kStatusDescriptionBytes))},
+					    {"tcUrl", Value::makeString("rtmp://\xFF\xFE\x01\x1B[2J/live\r\n" +
+									hostile::invalidUtf8Text(200))}})}};
+		send(rtmp::makeCommandMessage(reconnect, 0), nowMs);
+		recordSignal("reconnect", nowMs);
+		GOAWAY_LOG_INFO("ClientConnection::hostileMidStream",
+				"%s: hostile midstream-utf8: onStatus + ReconnectRequest with invalid UTF-8",
+				where().c_str());
+	}
+	if (hostile(HostileProfile::HugeLength)) {
+		sendBytes(hostile::hugeLengthChunks(hostile::kHugeAnnouncedLength, hostile::kHugeBodyBytesSent,
+						    writer_.chunkSize()),
+			  nowMs);
+		GOAWAY_LOG_INFO("ClientConnection::hostileMidStream",
+				"%s: hostile huge-length: %u bytes announced on chunk stream %u, %zu sent",
+				where().c_str(), hostile::kHugeAnnouncedLength, hostile::kHugeChunkStreamId,
+				hostile::kHugeBodyBytesSent);
+	}
+	if (hostile(HostileProfile::DeepAmf)) {
+		const std::vector<uint8_t> head =
+			amf0::encodeAll({Value::makeString("onStatus"), Value::makeNumber(0), Value::makeNull()});
+		for (auto deep : {hostile::deepAmfObject(hostile::kDeepAmfDepth),
+				  hostile::deepAmfStrictArray(hostile::kDeepAmfDepth)}) {
+			std::vector<uint8_t> body = head;
+			body.insert(body.end(), deep.begin(), deep.end());
+			send(hostile::rawCommand(std::move(body), publishStreamId_), nowMs);
+		}
+		GOAWAY_LOG_INFO("ClientConnection::hostileMidStream", "%s: hostile deep-amf: depth %zu",
+				where().c_str(), hostile::kDeepAmfDepth);
+	}
+	if (hostile(HostileProfile::GoAwayThenGarbage) && !garbageConnection_ && !hostileState_.goAwaySent) {
+		hostileState_.goAwaySent = true;
+		GOAWAY_LOG_INFO("ClientConnection::hostileMidStream", "%s: hostile goaway-then-garbage: Go Away",
+				where().c_str());
+		sendGoAway(false, options_.goAwayChunkStreamId, nowMs);
+	}
+	if (hostile(HostileProfile::StallMidStream)) {
+		stalled_ = true;
+		stallUntilMs_ = nowMs + hostile::kStallMs;
+		GOAWAY_LOG_INFO("ClientConnection::hostileMidStream", "%s: hostile stall-mid-stream for %lld ms",
+				where().c_str(), static_cast<long long>(hostile::kStallMs));
+	}
+}
+
+void ClientConnection::sendCurrentChunkSize(uint32_t size, int64_t nowMs)
+{
+	send(rtmp::ChunkWriter::setChunkSizeMessage(size), nowMs);
+	writer_.setChunkSize(size);
+}
+
+void ClientConnection::hostileFloodStep(int64_t nowMs)
+{
+	// RTMP spec 5.4.1: the smallest chunk size; every message of the step is chunked that way.
+	constexpr uint32_t kSmallestChunkSize = 128;
+	// Abort (RTMP spec 5.4.2) names a chunk stream the ingest never sends on: nothing is in flight.
+	constexpr uint32_t kAbortedChunkStream = 7;
+	++floodSteps_;
+	sendCurrentChunkSize(kSmallestChunkSize, nowMs);
+	for (int i = 0; i < hostile::kFloodPingsPerStep; ++i)
+		send(rtmp::ChunkWriter::userControlMessage(rtmp::UserControlEvent::PingRequest,
+							   static_cast<uint32_t>(floodSteps_ * 100 + i)),
+		     nowMs);
+	for (int i = 0; i < hostile::kFloodAcksPerStep; ++i)
+		send(rtmp::ChunkWriter::acknowledgementMessage(static_cast<uint32_t>(floodSteps_ * 1000 + i)), nowMs);
+	Message abort;
+	abort.type = static_cast<uint8_t>(MessageType::Abort);
+	abort.chunkStreamId = rtmp::chunk_stream::kProtocolControl;
+	abort.payload = {0, 0, 0, kAbortedChunkStream};
+	send(abort, nowMs);
+	Command status{
+		"onStatus",
+		0,
+		Value::makeNull(),
+		{Value::makeObject({{"level", Value::makeString("status")},
+				    {"code", Value::makeString("NetStream.Info.Flood")},
+				    {"description", Value::makeString("flood step " + std::to_string(floodSteps_))}})}};
+	send(rtmp::makeCommandMessage(status, publishStreamId_, rtmp::chunk_stream::kData), nowMs);
+	sendCurrentChunkSize(options_.chunkSize, nowMs);
+}
+
+void ClientConnection::lingerThenClose(const std::string &reason, int64_t nowMs)
+{
+	closeAtMs_ = nowMs + hostile::kLingerMs;
+	closeAtReason_ = reason;
 }
 
 } // namespace goaway::ingest

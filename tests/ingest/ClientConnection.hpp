@@ -4,6 +4,7 @@
 
 #include "ConnectionEvents.hpp"
 #include "ConnectionRecord.hpp"
+#include "HostileProfile.hpp"
 #include "Options.hpp"
 #include "ServerHandshake.hpp"
 #include "plugin/rtmp/ChunkDemuxer.hpp"
@@ -21,7 +22,7 @@ namespace goaway::ingest {
 class ClientConnection {
 public:
 	ClientConnection(int fd, ConnectionRecord record, const NodeOptions &node, const Options &options,
-			 ConnectionEvents &events);
+			 ConnectionEvents &events, HostileNodeState &hostileState);
 	~ClientConnection();
 	ClientConnection(const ClientConnection &) = delete;
 	ClientConnection &operator=(const ClientConnection &) = delete;
@@ -77,6 +78,16 @@ private:
 	void recordSignal(const std::string &kind, int64_t nowMs);
 	std::string where() const;
 
+	// Hostile profiles (README.md "Hostile profiles").
+	bool hostile(HostileProfile profile) const;
+	void hostileHandshakeReply(std::vector<uint8_t> reply, int64_t nowMs);
+	void hostileMidStream(int64_t nowMs);
+	void hostileFloodStep(int64_t nowMs);
+	void hostileTick(int64_t nowMs);
+	/** Lets the client close first; closes after hostile::kLingerMs at the latest. */
+	void lingerThenClose(const std::string &reason, int64_t nowMs);
+	void sendCurrentChunkSize(uint32_t size, int64_t nowMs);
+
 	int fd_;
 	ConnectionRecord record_;
 	const NodeOptions &node_;
@@ -95,6 +106,18 @@ private:
 	uint64_t lastAcknowledged_ = 0;
 	int64_t dropArmedAtMs_ = -1; // drop at the first non-key video frame from this time on
 	std::vector<rtmp::Message> scratch_;
+
+	HostileNodeState &hostileState_;
+	bool garbageConnection_ = false; // goaway-then-garbage: accepted after the node's Go Away
+	uint32_t publishStreamId_ = 0;
+	int64_t midStreamAtMs_ = -1;
+	int64_t floodNextMs_ = -1;
+	int64_t floodUntilMs_ = -1;
+	uint64_t floodSteps_ = 0;
+	bool stalled_ = false;
+	int64_t stallUntilMs_ = -1;
+	int64_t closeAtMs_ = -1;
+	std::string closeAtReason_;
 };
 
 } // namespace goaway::ingest

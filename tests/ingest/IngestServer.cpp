@@ -15,6 +15,11 @@ namespace goaway::ingest {
 
 namespace {
 
+// A client's connect fields (app, flashVer, tcUrl, stream names) are whatever bytes it sent: the
+// report and the stats show invalid UTF-8 as U+FFFD instead of throwing from dump() and taking the
+// ingest down (found by the hostile tests).
+constexpr auto kReplaceInvalidUtf8 = nlohmann::json::error_handler_t::replace;
+
 // Longest poll() sleep: bounds how late a timer (schedule, latency, wait timeout) can fire.
 constexpr int kMaxPollWaitMs = 100;
 // Default bound of a control "wait": a test that forgets timeout= still ends.
@@ -60,6 +65,7 @@ int64_t IngestServer::nowMs() const
 
 Result<void> IngestServer::start()
 {
+	hostileState_.assign(options_.nodes.size(), HostileNodeState{});
 	for (const NodeOptions &node : options_.nodes) {
 		NodeListener listener;
 		if (auto r = listener.listen(node.host, node.port); !r)
@@ -190,8 +196,8 @@ void IngestServer::accept(size_t nodeIndex, int64_t now)
 		record.acceptedAtMs = now;
 		GOAWAY_LOG_INFO("IngestServer::accept", "connection %llu from %s on %s",
 				static_cast<unsigned long long>(record.id), a.remote.c_str(), record.node.c_str());
-		connections_.push_back(std::make_unique<ClientConnection>(a.fd, std::move(record),
-									  options_.nodes[nodeIndex], options_, *this));
+		connections_.push_back(std::make_unique<ClientConnection>(
+			a.fd, std::move(record), options_.nodes[nodeIndex], options_, *this, hostileState_[nodeIndex]));
 	}
 }
 
@@ -400,9 +406,9 @@ std::optional<std::string> IngestServer::onControl(uint64_t client, const std::s
 		       " skipped=" + std::to_string(o.skipped);
 	}
 	if (cmd.verb == "report")
-		return report().dump();
+		return report().dump(-1, ' ', false, kReplaceInvalidUtf8);
 	if (cmd.verb == "stats")
-		return stats(now).dump();
+		return stats(now).dump(-1, ' ', false, kReplaceInvalidUtf8);
 	if (cmd.verb == "wait") {
 		Wait w;
 		w.client = client;
@@ -423,12 +429,31 @@ std::optional<std::string> IngestServer::onControl(uint64_t client, const std::s
 		checkWaits(now);
 		return std::nullopt;
 	}
+	if (cmd.verb == "hostile") {
+		// Replaces the hostile profiles of the matching nodes: one running ingest (and one client
+		// session, such as a real OBS) can go through several profiles in turn.
+		const auto node = cmd.get("node");
+		const auto profiles = cmd.get("profiles");
+		if (!profiles)
+			return "error hostile takes profiles=NAME[,NAME...] or profiles=none, and node=NAME";
+		std::vector<HostileProfile> list;
+		if (*profiles != "none")
+			if (auto r = Options::parseHostile(*profiles, list); !r)
+				return "error " + r.error().message;
+		size_t changed = 0;
+		for (NodeOptions &n : options_.nodes)
+			if (!node || n.name == *node) {
+				n.hostile = list;
+				++changed;
+			}
+		return changed ? "ok nodes=" + std::to_string(changed) : "error no node named " + node.value_or("");
+	}
 	if (cmd.verb == "quit") {
 		stop_ = true;
 		return "ok bye";
 	}
 	if (cmd.verb == "help")
-		return "ok commands: goaway reconnect signal close report stats wait quit (see README.md)";
+		return "ok commands: goaway reconnect signal close hostile report stats wait quit (see README.md)";
 	return "error unknown command '" + cmd.verb + "' (try help)";
 }
 
@@ -523,7 +548,7 @@ void IngestServer::finishRun()
 		const std::string tmp = options_.reportFile + ".tmp";
 		{
 			std::ofstream out(tmp);
-			out << r.dump(2) << "\n";
+			out << r.dump(2, ' ', false, kReplaceInvalidUtf8) << "\n";
 		}
 		std::rename(tmp.c_str(), options_.reportFile.c_str());
 	}

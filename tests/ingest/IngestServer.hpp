@@ -91,6 +91,7 @@ private:
 
 	Options options_;
 	std::vector<NodeListener> listeners_;
+	std::vector<HostileNodeState> hostileState_; // one per node, sized once in start()
 	ControlEndpoint control_;
 	std::vector<std::unique_ptr<ClientConnection>> connections_;
 	std::vector<ConnectionRecord> finished_;

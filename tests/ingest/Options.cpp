@@ -1,5 +1,6 @@
 #include "Options.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -45,7 +46,34 @@ Result<std::pair<std::string, uint16_t>> hostPort(const std::string &text)
 	return std::pair{host, static_cast<uint16_t>(*p)};
 }
 
+std::string hostileNames()
+{
+	std::string names;
+	for (const auto &p : hostileProfiles())
+		names += (names.empty() ? "" : ", ") + std::string(p.name);
+	return names;
+}
+
 } // namespace
+
+Result<void> Options::parseHostile(const std::string &text, std::vector<HostileProfile> &into)
+{
+	size_t start = 0;
+	while (start <= text.size()) {
+		const auto comma = text.find(',', start);
+		const std::string name =
+			text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+		auto profile = parseHostileProfile(name);
+		if (!profile)
+			return bad("unknown hostile profile '" + name + "' (known: " + hostileNames() + ")");
+		if (std::find(into.begin(), into.end(), *profile) == into.end())
+			into.push_back(*profile);
+		if (comma == std::string::npos)
+			break;
+		start = comma + 1;
+	}
+	return {};
+}
 
 const char *signalKindName(SignalKind kind)
 {
@@ -156,10 +184,13 @@ Result<NodeOptions> Options::parseNode(const std::string &text, size_t index)
 			if (!v)
 				return std::unexpected(v.error());
 			node.dropAfterSignalMs = *v;
+		} else if (key == "hostile") {
+			if (auto r = parseHostile(value, node.hostile); !r)
+				return std::unexpected(r.error());
 		} else {
-			return bad(
-				"unknown --listen option '" + opt +
-				"' (known: name=, latency=, refuse, hang, reject-publish, drop-mid-gop=, drop-after-signal=)");
+			return bad("unknown --listen option '" + opt +
+				   "' (known: name=, latency=, refuse, hang, reject-publish, drop-mid-gop=, "
+				   "drop-after-signal=, hostile=)");
 		}
 	}
 	return node;
@@ -271,6 +302,9 @@ Result<Options> Options::parse(int argc, const char *const *argv)
 			if (!n || *n < 128 || *n > 0x7FFFFFFF)
 				return bad("--max-chunk-size takes 128-2147483647");
 			o.maxIncomingChunkSize = static_cast<uint32_t>(*n);
+		} else if (flag == "--hostile") {
+			if (auto r = parseHostile(arg, o.hostile); !r)
+				return std::unexpected(r.error());
 		} else if (flag == "--show-stream-names") {
 			o.showStreamNames = true;
 		} else if (flag == "--verbose" || flag == "-v") {
@@ -283,9 +317,13 @@ Result<Options> Options::parse(int argc, const char *const *argv)
 		auto node = parseNode("127.0.0.1:1935", 0);
 		o.nodes.push_back(*node);
 	}
-	for (auto &node : o.nodes)
+	for (auto &node : o.nodes) {
 		if (node.latencyMs < 0)
 			node.latencyMs = o.latencyMs;
+		for (HostileProfile p : o.hostile)
+			if (std::find(node.hostile.begin(), node.hostile.end(), p) == node.hostile.end())
+				node.hostile.push_back(p);
+	}
 	return o;
 }
 
@@ -306,11 +344,17 @@ Nodes
                               reject-publish      answer publish with NetStream.Publish.BadName
                               drop-mid-gop=MS     drop a publisher MS after its publish, at a non-key frame
                               drop-after-signal=MS drop a publisher MS after a signal, at a non-key frame
+                              hostile=PROFILE     this node misbehaves (repeatable; see --hostile)
   --latency-ms N            default latency=N for every node
   --refuse-second-publisher reject a publish of a name already live (nginx-rtmp's "Already publishing");
                             default: allow it and stitch both into one stream
   --chunk-size N            outgoing chunk size announced after connect (default 4096)
   --max-chunk-size N        largest Set Chunk Size accepted from a client (default 16777216)
+  --hostile PROFILE[,...]   every node misbehaves (repeatable; README.md "Hostile profiles"):
+                            handshake-trickle, handshake-garbage, connect-result-mistyped,
+                            connect-error-utf8, createstream-bad, publish-status-utf8,
+                            mistyped-onstatus, midstream-utf8, flood-control, huge-length,
+                            deep-amf, goaway-then-garbage, stall-mid-stream
 
 Signals
   --signal goaway|reconnect  what to send (default goaway)

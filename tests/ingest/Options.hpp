@@ -1,6 +1,7 @@
 #pragma once
 // goaway-ingest command line: every flag, parsed into values. `goaway-ingest --help` prints helpText().
 
+#include "HostileProfile.hpp"
 #include "plugin/common/Result.hpp"
 
 #include <cstdint>
@@ -21,6 +22,7 @@ struct NodeOptions {
 	bool rejectPublish = false; // answer publish with onStatus NetStream.Publish.BadName
 	int dropMidGopMs = -1;      // drop a publisher at the first non-key video frame this long after publish
 	int dropAfterSignalMs = -1; // same, counted from a signal sent to it
+	std::vector<HostileProfile> hostile; // hostile=NAME (repeatable), on top of --hostile
 };
 
 enum class SignalKind { GoAway, Reconnect };
@@ -49,6 +51,7 @@ struct Options {
 	uint32_t chunkSize = 4096;
 	uint32_t maxIncomingChunkSize = 0; // 0 = constants::kMaxIncomingChunkSize
 	bool showStreamNames = false;
+	std::vector<HostileProfile> hostile; // --hostile: every node misbehaves this way (README.md)
 	bool verbose = false;
 	bool help = false;
 
@@ -59,6 +62,8 @@ struct Options {
 	static Result<int64_t> parseDurationMs(const std::string &text);
 	/** HOST:PORT[,opt...] with [v6]:port accepted; `index` names it n<index> by default. */
 	static Result<NodeOptions> parseNode(const std::string &text, size_t index);
+	/** A comma-separated list of hostile profile names, added to `into` (no duplicates). */
+	static Result<void> parseHostile(const std::string &text, std::vector<HostileProfile> &into);
 };
 
 const char *signalKindName(SignalKind kind);

@@ -14,6 +14,8 @@
 #include <util/platform.h>
 
 #include <X11/Xlib.h>
+#include <dirent.h>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -128,6 +130,55 @@ json callJsonProc(obs_output_t *output, const char *name)
 	return result;
 }
 
+/** A /proc/self/status field in kB (VmRSS, VmHWM), or -1. */
+long statusKb(const char *field)
+{
+	std::ifstream status("/proc/self/status");
+	const std::string prefix = std::string(field) + ":";
+	for (std::string line; std::getline(status, line);)
+		if (line.rfind(prefix, 0) == 0)
+			return std::atol(line.c_str() + prefix.size());
+	return -1;
+}
+
+/**
+ * Open fds, threads and memory of this process: the hostile suite checks that what the output
+ * opened is gone once it is stopped and released.
+ */
+json processFigures()
+{
+	json threads = json::array();
+	if (DIR *dir = opendir("/proc/self/task")) {
+		while (dirent *e = readdir(dir)) {
+			if (e->d_name[0] == '.')
+				continue;
+			std::string name;
+			std::getline(std::ifstream("/proc/self/task/" + std::string(e->d_name) + "/comm"), name);
+			// "tid name": a thread is the same one only if its id is (names repeat).
+			threads.push_back(std::string(e->d_name) + " " + name);
+		}
+		closedir(dir);
+	}
+	// "fd target": a descriptor is the same one only if both match (numbers are reused; sockets
+	// and pipes carry their inode in the target). opendir's own descriptor is left out.
+	json fds = json::array();
+	if (DIR *dir = opendir("/proc/self/fd")) {
+		const int own = dirfd(dir);
+		while (dirent *e = readdir(dir)) {
+			if (e->d_name[0] == '.' || std::atoi(e->d_name) == own)
+				continue;
+			char target[512] = {};
+			const std::string link = "/proc/self/fd/" + std::string(e->d_name);
+			const ssize_t n = readlink(link.c_str(), target, sizeof(target) - 1);
+			fds.push_back(std::string(e->d_name) + " " + (n > 0 ? std::string(target, size_t(n)) : "?"));
+		}
+		closedir(dir);
+	}
+	return {{"fds", fds.size()},          {"fdList", fds},
+		{"threads", threads.size()},  {"threadNames", threads},
+		{"rssKb", statusKb("VmRSS")}, {"peakRssKb", statusKb("VmHWM")}};
+}
+
 int run(const RunnerOptions &o)
 {
 	Display *display = XOpenDisplay(nullptr);
@@ -189,6 +240,9 @@ int run(const RunnerOptions &o)
 		obs_set_output_source(0, pattern);
 		obs_set_output_source(1, tone);
 
+		// Before the encoders and the output exist: they may start threads when created (x264 when
+		// initialised, even if the output then fails to connect) and end them when released.
+		const json figuresBeforeCreate = processFigures();
 		OBSDataAutoRelease videoSettings = obs_data_create();
 		obs_data_set_string(videoSettings, "rate_control", "CBR");
 		obs_data_set_int(videoSettings, "bitrate", o.videoBitrateKbps);
@@ -215,6 +269,7 @@ int run(const RunnerOptions &o)
 		OBSOutputAutoRelease output = obs_output_create(o.outputId.c_str(), "stream", outputSettings, nullptr);
 
 		json stats;
+		stats["figures"]["beforeCreate"] = figuresBeforeCreate;
 		stats["output"] = o.outputId;
 		stats["obsVersion"] = obs_get_version_string();
 		// Also in the log at once: a run that has to be killed writes no statistics.
@@ -239,6 +294,7 @@ int run(const RunnerOptions &o)
 			OBSSignal reconnectOkSignal(sh, "reconnect_success", onReconnectSuccess, &events);
 			OBSSignal handoffSignal(sh, "handoff", onHandoff, &events);
 
+			stats["figures"]["beforeStart"] = processFigures();
 			const auto threadsBeforeStart = goaway::runner::ThreadCpu::now();
 			const auto began = std::chrono::steady_clock::now();
 			if (!obs_output_start(output)) {
@@ -305,11 +361,21 @@ int run(const RunnerOptions &o)
 				stats["stopSignalSeen"] = stopSeen;
 				stats["stopCode"] = events.stopCode;
 				stats["lastError"] = events.lastError;
+				// The statistics are written with invalid UTF-8 replaced; this says whether the
+				// output handed over a last_error that was not UTF-8 at all.
+				bool lastErrorValidUtf8 = true;
+				try {
+					(void)json(events.lastError).dump();
+				} catch (const json::exception &) {
+					lastErrorValidUtf8 = false;
+				}
+				stats["lastErrorValidUtf8"] = lastErrorValidUtf8;
 				stats["reconnects"] = events.reconnects;
 				stats["reconnectSuccesses"] = events.reconnectSuccesses;
 				stats["handoffSignals"] = events.handoffSignals;
 				lock.unlock();
 				stats["finalStats"] = callJsonProc(output, "get_stats");
+				stats["figures"]["afterStop"] = processFigures();
 				stats["seconds"] =
 					std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
 				stats["totalBytes"] = obs_output_get_total_bytes(output);
@@ -324,7 +390,16 @@ int run(const RunnerOptions &o)
 				exitCode = (stoppedByItself && events.stopCode != OBS_OUTPUT_SUCCESS) ? 1 : 0;
 			}
 		}
-		const std::string text = stats.dump(2);
+		if (stats.contains("figures")) {
+			// Released here, after its signal connections above are gone: the figures after the
+			// release are what a leak check compares with the ones before the creation.
+			output = nullptr;
+			videoEncoder = nullptr;
+			audioEncoder = nullptr;
+			service = nullptr;
+			stats["figures"]["afterRelease"] = processFigures();
+		}
+		const std::string text = stats.dump(2, ' ', false, json::error_handler_t::replace);
 		std::printf("%s\n", text.c_str());
 		if (!o.jsonPath.empty())
 			std::ofstream(o.jsonPath) << text << "\n";

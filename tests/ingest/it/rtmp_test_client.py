@@ -40,7 +40,11 @@ def amf_decode(data, pos=0):
         return data[pos] != 0, pos + 1
     if m == 0x02:
         n = struct.unpack(">H", data[pos:pos + 2])[0]
-        return data[pos + 2:pos + 2 + n].decode(), pos + 2 + n
+        # surrogateescape: a hostile server's invalid UTF-8 survives byte for byte (hostile tests).
+        return data[pos + 2:pos + 2 + n].decode("utf-8", "surrogateescape"), pos + 2 + n
+    if m == 0x0C:
+        n = struct.unpack(">I", data[pos:pos + 4])[0]
+        return data[pos + 4:pos + 4 + n].decode("utf-8", "surrogateescape"), pos + 4 + n
     if m in (0x05, 0x06):
         return None, pos
     if m in (0x03, 0x08):
