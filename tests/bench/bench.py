@@ -20,8 +20,6 @@ import os
 import statistics
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import time
 
@@ -30,7 +28,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 os.environ.setdefault("GOAWAY_KEEP_TEST_DIRS", "1")  # the work directories are ours (results/)
 import obsharness  # noqa: E402
 from latency import cutover_latency  # noqa: E402
-from streamharness import Ingest, run_stream, single_stream  # noqa: E402
+from streamharness import Ingest, run_stream, single_stream, start_stream, stop_stream  # noqa: E402
 from table import write_report  # noqa: E402
 
 FPS = 30
@@ -113,28 +111,6 @@ def analyse(workdir):
     return result
 
 
-def start_stream(build, display, url, seconds, workdir, output, extra):
-    """goaway-stream in the background (stopped with SIGINT); returns (process, statistics path)."""
-    rundir = os.path.join(build, "rundir", "obs-rtmp-goaway")
-    json_path = os.path.join(workdir, "stream-%s.json" % output)
-    cmd = [os.path.join(build, "tests", "runner", "goaway-stream"), "--url", url, "--key", STREAM_KEY, "--seconds",
-           str(seconds), "--output", output, "--plugin-dir", os.path.join(rundir, "bin", "64bit"), "--plugin-data",
-           os.path.join(rundir, "data"), "--json", json_path] + list(extra)
-    log = open(os.path.join(workdir, "stream-%s.log" % output), "w")
-    proc = subprocess.Popen(cmd, env=dict(os.environ, DISPLAY=display), stdout=log, stderr=subprocess.STDOUT)
-    return proc, json_path
-
-
-def stop_stream(proc, timeout=35):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)  # goaway-stream stops its output cleanly and writes its statistics
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 def ctl(ingest, line):
     reply = ingest.control(line)
     return reply
@@ -178,7 +154,8 @@ def run_segment(args, spec, display, rtt, workdir, handoffs):
     # Long enough for every handoff to time out; normally stopped as soon as they are done.
     limit = handoffs * (STEADY_S + 2 * STEP_TIMEOUT_S) + 30
     proc, stats_path = start_stream(args.build, display, "rtmp://127.0.0.1:%d/live" % ingest.port(0), limit,
-                                    workdir, spec["output"], ["--keyint", str(KEYINT_S), "--fps", str(FPS)] + spec["extra"])
+                                    workdir, spec["output"], ["--keyint", str(KEYINT_S), "--fps", str(FPS)] + spec["extra"],
+                                    key=STREAM_KEY)
     try:
         aborted = drive_handoffs(ingest, handoffs, int(STEADY_S * FPS), STEP_TIMEOUT_S)
     finally:
