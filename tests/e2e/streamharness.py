@@ -59,6 +59,22 @@ def stop_stream(proc, timeout=35):
         proc.wait()
 
 
+def drive_seams(ingest, seams, quiet_frames, frames_per_seam, timeout_s=20):
+    """`seams` server signals (the ingest's --signal kind): the first once the stream has carried
+    quiet_frames video frames, each next one frames_per_seam frames into the new connection, and
+    quiet_frames more after the last, so the stream has ordinary stretches to compare the seams with.
+    Paced by the ingest's own frame count (its wait command), never by sleeping."""
+    ingest.wait("publishes=1", timeout_s)
+    ingest.wait("video=%d" % quiet_frames, timeout_s)
+    for k in range(1, seams + 1):
+        reply = ingest.control("signal")
+        if not reply.startswith("ok") or " sent=0 " in reply:
+            fail("signal %d reached no publisher: %s" % (k, reply))
+        ingest.wait("publishes=%d" % (k + 1), timeout_s)
+        frames = json.loads(ingest.control("stats"))["video"]
+        ingest.wait("video=%d" % (frames + (quiet_frames if k == seams else frames_per_seam)), timeout_s)
+
+
 def single_stream(report):
     streams = report.get("streams", [])
     check(len(streams) == 1, "the ingest stitched exactly one stream (got %d)" % len(streams))

@@ -18,7 +18,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import obsharness  # noqa: E402
-from streamharness import Ingest, check, fail, single_stream, start_stream, stop_stream  # noqa: E402
+from streamharness import Ingest, check, drive_seams, single_stream, start_stream, stop_stream  # noqa: E402
 
 RTTS = [50, 150]
 SEAMS = 10
@@ -40,17 +40,7 @@ def run(build_dir, ingest_bin, display, rtt):
                                         extra=["--size", "640x360", "--preset", "ultrafast", "--fps", str(FPS),
                                                "--keyint", str(KEYINT_S), "--set", "handoff_mode=make-before-break"])
         try:
-            # Paced by the ingest's own frame count (its wait command), never by sleeping.
-            ingest.wait("publishes=1", STEP_TIMEOUT_S)
-            ingest.wait("video=%d" % QUIET_FRAMES, STEP_TIMEOUT_S)
-            for k in range(1, SEAMS + 1):
-                reply = ingest.control("signal")
-                if not reply.startswith("ok") or " sent=0 " in reply:
-                    fail("signal %d reached no publisher: %s" % (k, reply))
-                ingest.wait("publishes=%d" % (k + 1), STEP_TIMEOUT_S)
-                frames = json.loads(ingest.control("stats"))["video"]
-                ingest.wait("video=%d" % (frames + (QUIET_FRAMES if k == SEAMS else FRAMES_PER_SEAM)),
-                            STEP_TIMEOUT_S)
+            drive_seams(ingest, SEAMS, QUIET_FRAMES, FRAMES_PER_SEAM, STEP_TIMEOUT_S)
         finally:
             stop_stream(proc)
         report = ingest.stop()
