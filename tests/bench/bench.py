@@ -217,8 +217,8 @@ def run_handoffs(args):
             with open(os.path.join(args.out, "handoffs-%s-rtt%d.json" % (args.client, rtt)), "w") as f:
                 json.dump(result, f, indent=1)
             dead = [c["deadAirMs"] for c in result["cutovers"] if c["deadAirMs"] is not None]
-            above = [c["deadAirMs"] - c["ordinaryGapMs"] for c in result["cutovers"]
-                     if c["deadAirMs"] is not None and c["ordinaryGapMs"] is not None]
+            above = [c["deadAirMs"] - c["ordinaryGapMaxMs"] for c in result["cutovers"]
+                     if c["deadAirMs"] is not None and c["ordinaryGapMaxMs"] is not None]
             print("%-11s rtt %3d ms: %2d handoffs, missing %d, lost by clock v%d/a%d, dup %d, dead air (window) median %s "
                   "max %s ms, above ordinary max %s ms, latency back after %s ms (median), %d stalls" %
                   (args.client, rtt, result["handoffs"], result["missingFrames"], result["lostByClock"]["video"],
