@@ -44,9 +44,12 @@ struct HandoffRecord {
 	std::int64_t preconnectMs = 0;        // pre-connect of the chosen target
 	ConnectTimings preconnectTimings;
 	std::int64_t heldMs = 0; // packets held while no session was live
-	/** Measured send gap between the last write on `from` and the first on `to`: the machine
-	 *  has no clock of its own, so the output fills this before publishing the record. */
+	/** Dead air at the output: the largest gap between media sends from 1 s before the trigger
+	 *  to 1 s after the first send on `to` (issue 19). The machine has no clock of its own, so
+	 *  the output fills this and switchGapMs before publishing the record. */
 	std::optional<std::int64_t> deadAirMs;
+	/** The send gap between the last write on `from` and the first on `to`. */
+	std::optional<std::int64_t> switchGapMs;
 
 	std::uint64_t framesOnOldAfterTrigger = 0;
 	std::uint64_t bytesOnOldAfterTrigger = 0;

@@ -60,6 +60,7 @@ nlohmann::json handoffRecordToJson(const handoff::HandoffRecord &r, handoff::Tim
 		  {"createStreamMs", r.preconnectTimings.createStreamMs}}},
 		{"heldMs", r.heldMs},
 		{"deadAirMs", r.deadAirMs ? nlohmann::json(*r.deadAirMs) : nlohmann::json(nullptr)},
+		{"switchGapMs", r.switchGapMs ? nlohmann::json(*r.switchGapMs) : nlohmann::json(nullptr)},
 		{"framesOnOldAfterTrigger", r.framesOnOldAfterTrigger},
 		{"bytesOnOldAfterTrigger", r.bytesOnOldAfterTrigger},
 		{"framesOnNew", r.framesOnNew},

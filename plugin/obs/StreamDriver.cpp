@@ -19,6 +19,11 @@ using namespace std::chrono_literals;
 /// the frame interval at any rate OBS streams at (10 fps and up) plus the video thread's jitter:
 /// at 40 ms, 30 fps frames 35-45 ms apart on a loaded machine cost a second, timed-out turn each.
 constexpr auto kIdlePoll = 100ms;
+/// Issue 19: a handoff's dead air is the largest gap between media sends from this long before
+/// the trigger to this long after the first send on the new session (the ingest measures the same
+/// window on arrival); the record is published once the window has closed.
+constexpr auto kDeadAirWindowBefore = std::chrono::milliseconds(1000);
+constexpr auto kDeadAirWindowAfter = std::chrono::milliseconds(1000);
 /// The first session's id; the machine numbers new sessions above it.
 constexpr handoff::SessionId kFirstSession = 1;
 
@@ -190,6 +195,8 @@ void StreamDriver::loop()
 		auto wakeAt = now() + kIdlePoll;
 		if (auto deadline = machine_.nextDeadline())
 			wakeAt = std::min(wakeAt, *deadline);
+		if (!heldRecords_.empty() && heldRecords_.front().windowTo)
+			wakeAt = std::min(wakeAt, *heldRecords_.front().windowTo);
 		batch.clear();
 		queue_.popAll(wakeAt, batch);
 		handleInbox();
@@ -215,6 +222,7 @@ void StreamDriver::loop()
 		if (finished_)
 			break;
 		flushSessions();
+		publishRecords(false);
 		connector_.reap();
 		updateSnapshot();
 	}
@@ -226,6 +234,7 @@ void StreamDriver::stop()
 	finished_ = true;
 	for (auto &[id, s] : sessions_)
 		s->closeGracefully(); // sends what is corked first
+	publishRecords(true);
 	host_.onStopped();
 }
 
@@ -391,27 +400,48 @@ void StreamDriver::execute(const handoff::Action &action)
 			s->closeSilently();
 		sessions_.clear();
 		finished_ = true;
+		publishRecords(true);
 		GOAWAY_LOG_WARN("StreamDriver::execute", "no ingest could take the stream: %s",
 				fallBack->reason.c_str());
 		host_.onFallBack(fallBack->reason);
 	} else if (auto *emit = std::get_if<a::EmitRecord>(&action)) {
-		handoff::HandoffRecord record = emit->record;
-		if (record.cutOverAt && pendingDeadAirMs_)
-			record.deadAirMs = *pendingDeadAirMs_;
-		pendingDeadAirMs_.reset();
+		HeldRecord held{emit->record, std::nullopt, std::nullopt};
+		if (held.record.cutOverAt && pendingSwitchGapMs_) {
+			held.record.switchGapMs = *pendingSwitchGapMs_;
+			held.windowFrom = std::min(held.record.triggeredAt, switchedAt_) - kDeadAirWindowBefore;
+			held.windowTo = switchedAt_ + kDeadAirWindowAfter;
+		}
+		pendingSwitchGapMs_.reset();
+		heldRecords_.push_back(std::move(held));
+		publishRecords(false);
+	}
+}
+
+void StreamDriver::publishRecords(bool all)
+{
+	const auto at = now();
+	// In order: a record without a window (a failed handoff) waits behind an earlier held one.
+	while (!heldRecords_.empty() &&
+	       (all || !heldRecords_.front().windowTo || *heldRecords_.front().windowTo <= at)) {
+		HeldRecord held = std::move(heldRecords_.front());
+		heldRecords_.pop_front();
+		handoff::HandoffRecord &record = held.record;
+		if (held.windowFrom)
+			record.deadAirMs = sendTimeline_.largestGap(*held.windowFrom, std::min(*held.windowTo, at));
 		{
 			std::lock_guard lock(snapshotMutex_);
 			snapshot_.handoffs++;
 		}
-		GOAWAY_LOG_INFO("StreamDriver::execute",
+		GOAWAY_LOG_INFO("StreamDriver::publishRecords",
 				"handoff #%llu (%s) %s:%u -> %s:%u: keyframe wait %lld ms, pre-connect %lld ms, "
-				"dead air %lld ms, frames lost %llu, duplicates %llu: %s%s%s",
+				"dead air %lld ms (switch gap %lld ms), frames lost %llu, duplicates %llu: %s%s%s",
 				(unsigned long long)record.id, handoff::triggerName(record.trigger),
 				record.from.host.c_str(), record.from.port, record.to.host.c_str(), record.to.port,
 				(long long)record.waitedForKeyframeMs, (long long)record.preconnectMs,
-				(long long)record.deadAirMs.value_or(-1), (unsigned long long)record.framesLost,
-				(unsigned long long)record.duplicates, handoff::handoffResultName(record.result),
-				record.failureReason.empty() ? "" : ": ", record.failureReason.c_str());
+				(long long)record.deadAirMs.value_or(-1), (long long)record.switchGapMs.value_or(-1),
+				(unsigned long long)record.framesLost, (unsigned long long)record.duplicates,
+				handoff::handoffResultName(record.result), record.failureReason.empty() ? "" : ": ",
+				record.failureReason.c_str());
 		host_.onHandoffRecord(record);
 	}
 }
@@ -475,18 +505,22 @@ void StreamDriver::sendStored(handoff::SessionId id, handoff::PacketSeq seq)
 	}
 	const QueuedPacket &p = it->second;
 	const auto at = now();
-	if (lastSendSession_ && *lastSendSession_ != id)
-		pendingDeadAirMs_ = handoff::msBetween(lastSendAt_, at);
+	if (lastSendSession_ && *lastSendSession_ != id) {
+		pendingSwitchGapMs_ = handoff::msBetween(lastSendAt_, at);
+		switchedAt_ = at;
+	}
 	const uint32_t ts = uint32_t(std::max<int64_t>(0, p.dtsMs));
 	auto r = sendPendingHeaders(*s, id, ts);
 	if (r)
 		r = s->sendMessage(p.isVideo ? rtmp::MessageType::Video : rtmp::MessageType::Audio, ts, *p.data);
 	lastSendSession_ = id;
 	lastSendAt_ = at;
-	if (!r)
+	if (!r) {
 		sessionFailed(id, r.error().message);
-	else
+	} else {
 		packetsSent_++;
+		sendTimeline_.onSend(at);
+	}
 }
 
 void StreamDriver::closeSession(handoff::SessionId id, bool gracefully)

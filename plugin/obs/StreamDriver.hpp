@@ -6,6 +6,7 @@
 
 #include "DriverInbox.hpp"
 #include "PacketQueue.hpp"
+#include "SendTimeline.hpp"
 #include "SessionConnector.hpp"
 #include "StreamHeaders.hpp"
 #include "plugin/handoff/HandoffStateMachine.hpp"
@@ -13,6 +14,7 @@
 #include "plugin/rtmp/RtmpSession.hpp"
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -105,6 +107,9 @@ private:
 	/** Runs `event` (a machine call) once the action list being executed is done. */
 	void defer(std::function<handoff::Actions()> event);
 	void updateSnapshot();
+	/** Publishes the held handoff records whose dead-air window has closed (`all`: every one,
+	 *  with what was measured so far: the stream stops or falls back). */
+	void publishRecords(bool all);
 	rtmp::RtmpSession *session(handoff::SessionId id);
 	handoff::TimePoint now() const { return handoff::Clock::now(); }
 
@@ -125,7 +130,17 @@ private:
 	StreamHeaders headers_;
 	std::optional<handoff::SessionId> lastSendSession_;
 	handoff::TimePoint lastSendAt_{};
-	std::optional<int64_t> pendingDeadAirMs_; // send gap at the last change of session
+	std::optional<int64_t> pendingSwitchGapMs_; // send gap at the last change of session
+	handoff::TimePoint switchedAt_{};           // first send on the session media goes to now
+	SendTimeline sendTimeline_;
+	/// A record of a cut waits until its dead-air window (1 s past the first send on the new
+	/// session) has passed, so that the figure covers what follows the keyframe too.
+	struct HeldRecord {
+		handoff::HandoffRecord record;
+		std::optional<handoff::TimePoint> windowFrom;
+		std::optional<handoff::TimePoint> windowTo;
+	};
+	std::deque<HeldRecord> heldRecords_;
 	uint64_t packetsSent_ = 0;
 	uint64_t bytesOfClosedSessions_ = 0;
 	bool finished_ = false;

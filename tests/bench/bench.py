@@ -20,8 +20,6 @@ import os
 import statistics
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import time
 
@@ -30,7 +28,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 os.environ.setdefault("GOAWAY_KEEP_TEST_DIRS", "1")  # the work directories are ours (results/)
 import obsharness  # noqa: E402
 from latency import cutover_latency  # noqa: E402
-from streamharness import Ingest, run_stream, single_stream  # noqa: E402
+from streamharness import Ingest, run_stream, single_stream, start_stream, stop_stream  # noqa: E402
 from table import write_report  # noqa: E402
 
 FPS = 30
@@ -39,6 +37,9 @@ AAC_FRAME_MS = 1024 * 1000.0 / 48000  # one AAC frame at 48 kHz
 # Each handoff: the server signals once the current connection has carried STEADY_S of video (time for a
 # pre-handoff baseline and for the previous handoff's backlog to settle), then waits for the next publish.
 STEADY_S = 3.5
+# Before the first signal: an ordinary stretch of the stream long enough for the ingest's 2 s windows
+# (issue 19: dead air is judged against the stream's own jitter, measured outside every seam's window).
+QUIET_S = 6
 STEP_TIMEOUT_S = 30  # a client that does not publish again or sends nothing this long has failed
 STREAM_KEY = "bench-secret-key"
 MAX_SEGMENTS = 6
@@ -102,37 +103,20 @@ def analyse(workdir):
         "missingFrames": stream["missingVideoFrames"] + stream["missingAudioFrames"],
         "lostByClock": {"video": lost_by_clock(rows, "v", 1000.0 / FPS), "audio": lost_by_clock(rows, "a", AAC_FRAME_MS)},
         "duplicates": stream["duplicateFrames"],
-        "cutovers": [dict(deadAirMs=c.get("deadAirMs"), cutoverDelayMs=c.get("cutoverDelayMs"),
+        # An ingest from before issue 19 reported the switch gap as deadAirMs: no windowed figure then.
+        "cutovers": [dict(deadAirMs=c.get("deadAirMs") if "switchGapMs" in c else None,
+                          switchGapMs=c.get("switchGapMs", c.get("deadAirMs")),
+                          ordinaryGapMs=stream.get("ordinaryGapMs"), ordinaryGapMaxMs=stream.get("ordinaryGapMaxMs"),
+                          cutoverDelayMs=c.get("cutoverDelayMs"),
                           timestampReset=c.get("timestampReset", False), **l) for c, l in zip(cutovers, lat)],
         "stream": {k: stream.get(k) for k in ("connections", "videoFrames", "audioFrames", "uniqueVideoFrames",
-                                               "uniqueAudioFrames", "maxMediaGapMs")},
+                                               "uniqueAudioFrames", "maxMediaGapMs", "ordinaryGapMs",
+                                               "ordinaryGapMaxMs", "ordinaryWindows")},
         "runner": {k: stats.get(k) for k in ("stoppedByItself", "stopCode", "lastError", "reconnects",
                                               "reconnectSuccesses", "totalFrames", "framesDropped", "skippedFrames",
                                               "error")},
     })
     return result
-
-
-def start_stream(build, display, url, seconds, workdir, output, extra):
-    """goaway-stream in the background (stopped with SIGINT); returns (process, statistics path)."""
-    rundir = os.path.join(build, "rundir", "obs-rtmp-goaway")
-    json_path = os.path.join(workdir, "stream-%s.json" % output)
-    cmd = [os.path.join(build, "tests", "runner", "goaway-stream"), "--url", url, "--key", STREAM_KEY, "--seconds",
-           str(seconds), "--output", output, "--plugin-dir", os.path.join(rundir, "bin", "64bit"), "--plugin-data",
-           os.path.join(rundir, "data"), "--json", json_path] + list(extra)
-    log = open(os.path.join(workdir, "stream-%s.log" % output), "w")
-    proc = subprocess.Popen(cmd, env=dict(os.environ, DISPLAY=display), stdout=log, stderr=subprocess.STDOUT)
-    return proc, json_path
-
-
-def stop_stream(proc, timeout=35):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)  # goaway-stream stops its output cleanly and writes its statistics
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def ctl(ingest, line):
@@ -144,14 +128,14 @@ def stats(ingest):
     return json.loads(ctl(ingest, "stats"))
 
 
-def drive_handoffs(ingest, handoffs, steady_frames, timeout_s):
+def drive_handoffs(ingest, handoffs, steady_frames, timeout_s, quiet_frames=None):
     """Exactly `handoffs` server signals, each once the stream has run steady_frames video frames on
     its current connection, each waiting for the client's next publish. Paced by the ingest's own
     frame count (its `wait` command), not by sleeping. Returns None or why it stopped early."""
     if ctl(ingest, "wait publishes=1 timeout=%d" % timeout_s) != "ok":
         return "the client never published"
     for k in range(1, handoffs + 1):
-        target = stats(ingest)["video"] + steady_frames
+        target = stats(ingest)["video"] + (quiet_frames if k == 1 and quiet_frames else steady_frames)
         if ctl(ingest, "wait video=%d timeout=%d" % (target, timeout_s)) != "ok":
             return "no media for %d s on connection %d (handoff %d)" % (timeout_s, k, k)
         reply = ctl(ingest, "signal")
@@ -178,9 +162,10 @@ def run_segment(args, spec, display, rtt, workdir, handoffs):
     # Long enough for every handoff to time out; normally stopped as soon as they are done.
     limit = handoffs * (STEADY_S + 2 * STEP_TIMEOUT_S) + 30
     proc, stats_path = start_stream(args.build, display, "rtmp://127.0.0.1:%d/live" % ingest.port(0), limit,
-                                    workdir, spec["output"], ["--keyint", str(KEYINT_S), "--fps", str(FPS)] + spec["extra"])
+                                    workdir, spec["output"], ["--keyint", str(KEYINT_S), "--fps", str(FPS)] + spec["extra"],
+                                    key=STREAM_KEY)
     try:
-        aborted = drive_handoffs(ingest, handoffs, int(STEADY_S * FPS), STEP_TIMEOUT_S)
+        aborted = drive_handoffs(ingest, handoffs, int(STEADY_S * FPS), STEP_TIMEOUT_S, int(QUIET_S * FPS))
     finally:
         stop_stream(proc)
         report = ingest.stop()
@@ -232,11 +217,13 @@ def run_handoffs(args):
             with open(os.path.join(args.out, "handoffs-%s-rtt%d.json" % (args.client, rtt)), "w") as f:
                 json.dump(result, f, indent=1)
             dead = [c["deadAirMs"] for c in result["cutovers"] if c["deadAirMs"] is not None]
-            print("%-11s rtt %3d ms: %2d handoffs, missing %d, lost by clock v%d/a%d, dup %d, dead air median %s "
-                  "max %s ms, latency back after %s ms (median), %d stalls" %
+            above = [c["deadAirMs"] - c["ordinaryGapMaxMs"] for c in result["cutovers"]
+                     if c["deadAirMs"] is not None and c["ordinaryGapMaxMs"] is not None]
+            print("%-11s rtt %3d ms: %2d handoffs, missing %d, lost by clock v%d/a%d, dup %d, dead air (window) median %s "
+                  "max %s ms, above ordinary max %s ms, latency back after %s ms (median), %d stalls" %
                   (args.client, rtt, result["handoffs"], result["missingFrames"], result["lostByClock"]["video"],
                    result["lostByClock"]["audio"], result["duplicates"],
-                   statistics.median(dead) if dead else "-", max(dead) if dead else "-",
+                   statistics.median(dead) if dead else "-", max(dead) if dead else "-", max(above) if above else "-",
                    _median([c["latencyRecoveryMs"] for c in result["cutovers"]]), len(result["aborted"])), flush=True)
     return 0
 

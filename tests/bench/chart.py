@@ -27,7 +27,7 @@ def _y(ms):
 
 def _primitives(series, target_ms, colors):
     rtts = sorted({p[0] for pts in series.values() for p in pts}) or [0, 150]
-    p = [("text", LEFT, 28, "Dead air per handoff vs RTT (dot: median, bar: up to max)", "#000", 17, "start")]
+    p = [("text", LEFT, 28, "Dead air per handoff (±1 s window) vs RTT (dot: median, bar: up to max)", "#000", 17, "start")]
     for decade in range(0, 5):
         ms = 10 ** decade
         p.append(("line", LEFT, _y(ms), W - RIGHT, _y(ms), "#dddddd", 1, None))

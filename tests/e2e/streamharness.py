@@ -5,6 +5,7 @@ Shared by the e2e tests and the benchmarks. Callers are inside `unshare -n` (loo
 
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -32,6 +33,46 @@ def run_stream(build_dir, display, url, seconds, workdir, output="rtmp_goaway_ou
     if key in open(log.name).read():
         fail("the stream key appears in the output's log")
     return stats
+
+
+def start_stream(build_dir, display, url, seconds, workdir, output="rtmp_goaway_output", extra=(),
+                 key="e2e-secret-key"):
+    """goaway-stream in the background (stop it with stop_stream); returns (process, statistics path)."""
+    rundir = os.path.join(build_dir, "rundir", "obs-rtmp-goaway")
+    json_path = os.path.join(workdir, "stream-%s.json" % output)
+    cmd = [os.path.join(build_dir, "tests", "runner", "goaway-stream"), "--url", url, "--key", key, "--seconds",
+           str(seconds), "--output", output, "--plugin-dir", os.path.join(rundir, "bin", "64bit"), "--plugin-data",
+           os.path.join(rundir, "data"), "--json", json_path] + list(extra)
+    log = open(os.path.join(workdir, "stream-%s.log" % output), "w")
+    proc = subprocess.Popen(cmd, env=dict(os.environ, DISPLAY=display), stdout=log, stderr=subprocess.STDOUT)
+    return proc, json_path
+
+
+def stop_stream(proc, timeout=35):
+    """SIGINT: goaway-stream stops its output cleanly and writes its statistics (killed after `timeout`)."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def drive_seams(ingest, seams, quiet_frames, frames_per_seam, timeout_s=20):
+    """`seams` server signals (the ingest's --signal kind): the first once the stream has carried
+    quiet_frames video frames, each next one frames_per_seam frames into the new connection, and
+    quiet_frames more after the last, so the stream has ordinary stretches to compare the seams with.
+    Paced by the ingest's own frame count (its wait command), never by sleeping."""
+    ingest.wait("publishes=1", timeout_s)
+    ingest.wait("video=%d" % quiet_frames, timeout_s)
+    for k in range(1, seams + 1):
+        reply = ingest.control("signal")
+        if not reply.startswith("ok") or " sent=0 " in reply:
+            fail("signal %d reached no publisher: %s" % (k, reply))
+        ingest.wait("publishes=%d" % (k + 1), timeout_s)
+        frames = json.loads(ingest.control("stats"))["video"]
+        ingest.wait("video=%d" % (frames + (quiet_frames if k == seams else frames_per_seam)), timeout_s)
 
 
 def single_stream(report):

@@ -113,6 +113,9 @@ json Report::build(const std::vector<ConnectionRecord> &connections, const std::
 					    {"lastMediaOldAtMs", optionalJson(c.lastMediaOldAtMs)},
 					    {"firstMediaNewAtMs", optionalJson(c.firstMediaNewAtMs)},
 					    {"deadAirMs", optionalJson(c.deadAirMs)},
+					    {"windowFromMs", optionalJson(c.windowFromMs)},
+					    {"windowToMs", optionalJson(c.windowToMs)},
+					    {"switchGapMs", optionalJson(c.switchGapMs)},
 					    {"cutoverDelayMs", optionalJson(c.cutoverDelayMs)},
 					    {"timestampReset", c.timestampReset},
 					    {"timestampOffsetMs", c.timestampOffsetMs}});
@@ -129,6 +132,10 @@ json Report::build(const std::vector<ConnectionRecord> &connections, const std::
 				{"medianVideoIntervalMs", m.medianVideoIntervalMs},
 				{"medianAudioIntervalMs", m.medianAudioIntervalMs},
 				{"maxDeadAirMs", m.maxDeadAirMs},
+				{"maxSwitchGapMs", m.maxSwitchGapMs},
+				{"ordinaryGapMs", m.ordinaryGapMs},
+				{"ordinaryGapMaxMs", m.ordinaryGapMaxMs},
+				{"ordinaryWindows", m.ordinaryWindows},
 				{"maxMediaGapMs", m.maxMediaGapMs},
 				{"cutovers", cutovers},
 				{"flv", s.flvPath ? json(*s.flvPath) : json(nullptr)}});
@@ -143,18 +150,21 @@ json Report::build(const std::vector<ConnectionRecord> &connections, const std::
 std::string Report::summaryLine(const json &report)
 {
 	uint64_t video = 0, audio = 0, missing = 0, duplicates = 0;
-	int64_t deadAir = 0;
+	int64_t deadAir = 0, ordinary = 0, switchGap = 0;
 	for (const auto &s : report["streams"]) {
 		video += s["uniqueVideoFrames"].get<uint64_t>();
 		audio += s["uniqueAudioFrames"].get<uint64_t>();
 		missing += s["missingVideoFrames"].get<uint64_t>() + s["missingAudioFrames"].get<uint64_t>();
 		duplicates += s["duplicateFrames"].get<uint64_t>();
 		deadAir = std::max(deadAir, s["maxDeadAirMs"].get<int64_t>());
+		ordinary = std::max(ordinary, s["ordinaryGapMs"].get<int64_t>());
+		switchGap = std::max(switchGap, s["maxSwitchGapMs"].get<int64_t>());
 	}
 	return "goaway-ingest: streams=" + std::to_string(report["streams"].size()) +
 	       " connections=" + std::to_string(report["connections"].size()) + " video=" + std::to_string(video) +
 	       " audio=" + std::to_string(audio) + " missing=" + std::to_string(missing) +
 	       " duplicates=" + std::to_string(duplicates) + " max_dead_air_ms=" + std::to_string(deadAir) +
+	       " ordinary_gap_ms=" + std::to_string(ordinary) + " max_switch_gap_ms=" + std::to_string(switchGap) +
 	       " signals=" + std::to_string(report["signalsSent"].get<uint64_t>());
 }
 

@@ -13,6 +13,16 @@ constexpr double kMissingGapFactor = 1.5;
 // A new publisher starting this far before where the previous one stopped restarted its clock
 // (OBS 29.0.2 does after Go Away); smaller steps back are re-sent frames (duplicates).
 constexpr int64_t kTimestampResetMinStepBackMs = 1000;
+// Issue 19: dead air is what a viewer sees around a seam, not only the old -> new step (a new
+// connection that stalls after its keyframe is a hole too). The window opens this long before the
+// signal (or the failure) and closes this long after the new connection's first media.
+constexpr int64_t kSeamWindowBeforeMs = 1000;
+constexpr int64_t kSeamWindowAfterMs = 1000;
+// Ordinary stretches are measured in windows about as long as a seam's, so the two largest gaps
+// compare like with like (a longer window sees more of the machine's rare hiccups).
+constexpr int64_t kOrdinaryWindowMs = 2000;
+// The encoder's and the sender's start-up is no ordinary stretch.
+constexpr int64_t kOrdinarySkipAtStartMs = 1000;
 
 } // namespace
 
@@ -176,6 +186,32 @@ int64_t StreamStitcher::largestGap(const std::vector<int64_t> &times, int64_t fr
 	return gap;
 }
 
+void StreamStitcher::ordinaryGaps(const std::vector<std::pair<int64_t, int64_t>> &seamWindows, StreamSummary &s) const
+{
+	if (mediaArrivals_.empty())
+		return;
+	std::vector<int64_t> gaps;
+	const int64_t end = mediaArrivals_.back();
+	for (int64_t t = mediaArrivals_.front() + kOrdinarySkipAtStartMs; t + kOrdinaryWindowMs <= end;) {
+		int64_t skipTo = t;
+		for (const auto &[from, to] : seamWindows)
+			if (from <= t + kOrdinaryWindowMs && to >= t)
+				skipTo = std::max(skipTo, to + 1);
+		if (skipTo > t) {
+			t = skipTo;
+			continue;
+		}
+		gaps.push_back(largestGap(mediaArrivals_, t, t + kOrdinaryWindowMs));
+		t += kOrdinaryWindowMs;
+	}
+	if (gaps.empty())
+		return;
+	std::sort(gaps.begin(), gaps.end());
+	s.ordinaryWindows = static_cast<uint32_t>(gaps.size());
+	s.ordinaryGapMs = gaps[gaps.size() / 2];
+	s.ordinaryGapMaxMs = gaps.back();
+}
+
 StreamSummary StreamStitcher::summary() const
 {
 	StreamSummary s;
@@ -197,6 +233,7 @@ StreamSummary StreamStitcher::summary() const
 	s.missingAudioFrames = countMissing(keys(audio_), &s.medianAudioIntervalMs);
 	s.maxMediaGapMs = maxMediaGapMs_;
 
+	std::vector<std::pair<int64_t, int64_t>> seamWindows;
 	for (size_t i = 1; i < publishers_.size(); ++i) {
 		const Publisher &from = publishers_[i - 1];
 		const Publisher &to = publishers_[i];
@@ -216,8 +253,17 @@ StreamSummary StreamStitcher::summary() const
 		if (from.hasMedia && to.hasMedia) {
 			const int64_t a = std::min(from.lastMediaAtMs, to.firstMediaAtMs);
 			const int64_t b = std::max(from.lastMediaAtMs, to.firstMediaAtMs);
-			c.deadAirMs = largestGap(mediaArrivals_, a, b);
+			c.switchGapMs = largestGap(mediaArrivals_, a, b);
+			s.maxSwitchGapMs = std::max(s.maxSwitchGapMs, *c.switchGapMs);
+		}
+		if (to.hasMedia && (c.signalAtMs || from.hasMedia)) {
+			// No signal: the connection failed (or the client left by itself) after its last media.
+			const int64_t anchor = c.signalAtMs ? *c.signalAtMs : from.lastMediaAtMs;
+			c.windowFromMs = std::min(anchor, to.firstMediaAtMs) - kSeamWindowBeforeMs;
+			c.windowToMs = to.firstMediaAtMs + kSeamWindowAfterMs;
+			c.deadAirMs = largestGap(mediaArrivals_, *c.windowFromMs, *c.windowToMs);
 			s.maxDeadAirMs = std::max(s.maxDeadAirMs, *c.deadAirMs);
+			seamWindows.emplace_back(*c.windowFromMs, *c.windowToMs);
 		}
 		if (c.signalAtMs && to.hasMedia)
 			c.cutoverDelayMs = to.firstMediaAtMs - *c.signalAtMs;
@@ -225,6 +271,7 @@ StreamSummary StreamStitcher::summary() const
 		c.timestampOffsetMs = to.offset;
 		s.cutovers.push_back(std::move(c));
 	}
+	ordinaryGaps(seamWindows, s);
 	return s;
 }
 

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <span>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,8 @@ private:
 		std::vector<uint8_t> lastHeader;
 	};
 
+	/** Fills s.ordinaryGap*: the stream outside the seam windows, in kOrdinaryWindowMs windows. */
+	void ordinaryGaps(const std::vector<std::pair<int64_t, int64_t>> &seamWindows, StreamSummary &s) const;
 	Publisher *find(uint64_t connectionId);
 	void decideOffset(Publisher &p, uint32_t firstTimestamp);
 	uint32_t output(int64_t timestamp, bool clampToLast);

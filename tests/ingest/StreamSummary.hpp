@@ -16,7 +16,13 @@ struct Cutover {
 	std::optional<int64_t> signalAtMs;
 	std::optional<int64_t> lastMediaOldAtMs;
 	std::optional<int64_t> firstMediaNewAtMs;
-	std::optional<int64_t> deadAirMs;      // largest gap between media arrivals across the seam
+	/// Dead air as a viewer feels it: the largest gap between media arrivals (any connection) from
+	/// 1 s before the signal (no signal: the old connection's last media) to 1 s after the new
+	/// connection's first media. Compare it with StreamSummary::ordinaryGapMs.
+	std::optional<int64_t> deadAirMs;
+	std::optional<int64_t> windowFromMs; // the window deadAirMs looked at
+	std::optional<int64_t> windowToMs;
+	std::optional<int64_t> switchGapMs;    // largest gap between the old's last and the new's first media
 	std::optional<int64_t> cutoverDelayMs; // signal sent -> first media on the new connection
 	bool timestampReset = false;           // the new connection restarted its timestamps
 	int64_t timestampOffsetMs = 0;         // shift applied to the new connection's timestamps
@@ -34,7 +40,14 @@ struct StreamSummary {
 	uint64_t duplicateFrames = 0;
 	double medianVideoIntervalMs = 0;
 	double medianAudioIntervalMs = 0;
-	int64_t maxDeadAirMs = 0;  // over the cutovers
+	int64_t maxDeadAirMs = 0;   // windowed dead air, over the cutovers
+	int64_t maxSwitchGapMs = 0; // switch gap, over the cutovers
+	/// The same statistic as a cutover's deadAirMs for ordinary stretches: the stream outside every
+	/// seam window (and its first second) cut into 2 s windows, each window's largest gap between
+	/// media arrivals; the median of those (the machine's and encoder's own jitter) and the largest.
+	int64_t ordinaryGapMs = 0;
+	int64_t ordinaryGapMaxMs = 0;
+	uint32_t ordinaryWindows = 0;
 	int64_t maxMediaGapMs = 0; // anywhere in the stream, cutover or not
 	std::vector<Cutover> cutovers;
 };

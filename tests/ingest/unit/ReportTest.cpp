@@ -71,6 +71,8 @@ TEST(Report, SignalActedOnAndSummaryLine)
 	s.summary.missingAudioFrames = 1;
 	s.summary.duplicateFrames = 3;
 	s.summary.maxDeadAirMs = 140;
+	s.summary.ordinaryGapMs = 36;
+	s.summary.maxSwitchGapMs = 2;
 	Cutover cut;
 	cut.fromConnection = 1;
 	cut.toConnection = 2;
@@ -83,5 +85,5 @@ TEST(Report, SignalActedOnAndSummaryLine)
 	EXPECT_EQ(signal["framesAfter"], 40);
 	EXPECT_EQ(r["signalsSent"], 1);
 	EXPECT_EQ(r["summary"], "goaway-ingest: streams=1 connections=2 video=180 audio=250 missing=3 duplicates=3 "
-				"max_dead_air_ms=140 signals=1");
+				"max_dead_air_ms=140 ordinary_gap_ms=36 max_switch_gap_ms=2 signals=1");
 }

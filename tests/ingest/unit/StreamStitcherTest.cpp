@@ -100,9 +100,13 @@ TEST(StreamStitcher, CutoverWithDuplicatesGapAndDeadAir)
 	EXPECT_EQ(*c.signalAtMs, 250);
 	EXPECT_EQ(*c.lastMediaOldAtMs, lastOld);
 	EXPECT_EQ(*c.firstMediaNewAtMs, firstNew);
-	EXPECT_EQ(*c.deadAirMs, 400);
+	EXPECT_EQ(*c.switchGapMs, 400);
+	EXPECT_EQ(*c.deadAirMs, 400); // nothing larger in the window around it
+	EXPECT_EQ(*c.windowFromMs, 250 - 1000);
+	EXPECT_EQ(*c.windowToMs, firstNew + 1000);
 	EXPECT_EQ(*c.cutoverDelayMs, firstNew - 250);
 	EXPECT_EQ(m.maxDeadAirMs, 400);
+	EXPECT_EQ(m.maxSwitchGapMs, 400);
 }
 
 TEST(StreamStitcher, SameTimestampOnOneConnectionIsNotADuplicate)
@@ -128,7 +132,8 @@ TEST(StreamStitcher, OverlappingPublishersHaveSmallDeadAir)
 	s.onMedia(2, 99, video(false), kFrame, 90);
 	const auto m = s.summary();
 	ASSERT_EQ(m.cutovers.size(), 1u);
-	EXPECT_EQ(*m.cutovers[0].deadAirMs, 20);
+	EXPECT_EQ(*m.cutovers[0].switchGapMs, 20);
+	EXPECT_EQ(*m.cutovers[0].deadAirMs, 50); // no signal: the window opens 1 s before the old's last media
 	EXPECT_EQ(m.cutovers[0].signal, "none");
 	EXPECT_FALSE(m.cutovers[0].cutoverDelayMs.has_value());
 }
@@ -196,4 +201,59 @@ TEST(StreamStitcher, ResendOfTheLastGopIsNotAReset)
 	EXPECT_FALSE(m.cutovers[0].timestampReset);
 	EXPECT_EQ(m.duplicateFrames, 60u);
 	EXPECT_EQ(m.uniqueVideoFrames, 330u);
+}
+
+namespace {
+
+/** 30 fps video arriving every 33 ms on `connection` from `fromMs` (timestamp = arrival) to `toMs`. */
+int64_t feedFrames(StreamStitcher &s, uint64_t connection, int64_t fromMs, int64_t toMs, int64_t holeAfterFirstMs = 0)
+{
+	int64_t at = fromMs;
+	bool first = true;
+	for (int64_t ts = fromMs; ts < toMs; ts += 33) {
+		s.onMedia(connection, static_cast<uint32_t>(ts), video(first), first ? kKey : kFrame, at);
+		at = first ? at + std::max<int64_t>(33, holeAfterFirstMs) : std::max(at + 1, ts + 33);
+		first = false;
+	}
+	return at;
+}
+
+} // namespace
+
+TEST(StreamStitcher, HoleAfterTheNewConnectionsKeyframeIsDeadAirThoughTheSwitchGapIsSmall)
+{
+	// Issue 19: the old connection's last frame and the new one's keyframe arrive 1 ms apart, then
+	// the new connection stalls 90 ms. The switch gap misses it; the seam window does not.
+	StreamStitcher s("key");
+	s.onPublish(1, 0);
+	feedFrames(s, 1, 0, 5000);
+	s.onSignal(1, "goaway", 4500);
+	s.onPublish(2, 4990);
+	feedFrames(s, 2, 5000, 10000, /*holeAfterFirstMs=*/90);
+	const auto m = s.summary();
+	ASSERT_EQ(m.cutovers.size(), 1u);
+	const Cutover &c = m.cutovers[0];
+	EXPECT_LE(*c.switchGapMs, 34);
+	EXPECT_EQ(*c.deadAirMs, 90);
+	EXPECT_EQ(*c.windowFromMs, 3500);
+	EXPECT_EQ(*c.windowToMs, 6000);
+	EXPECT_EQ(m.maxDeadAirMs, 90);
+	// Ordinary stretches: [1000, 3000), then after the seam window [6001, 8001]: 33 ms cadence.
+	EXPECT_EQ(m.ordinaryWindows, 2u);
+	EXPECT_EQ(m.ordinaryGapMs, 33);
+	EXPECT_EQ(m.ordinaryGapMaxMs, 33);
+}
+
+TEST(StreamStitcher, OrdinaryGapIsTheMedianWindowsLargestGap)
+{
+	StreamStitcher s("key");
+	s.onPublish(1, 0);
+	// 8 s of packets every 20 ms; three missing at 6000-6040 make one 80 ms hiccup.
+	for (int64_t at = 0; at < 8000; at += 20)
+		if (at < 6000 || at > 6040)
+			s.onMedia(1, static_cast<uint32_t>(at), video(at == 0), at == 0 ? kKey : kFrame, at);
+	const auto m = s.summary();
+	EXPECT_EQ(m.ordinaryWindows, 3u); // [1000,3000] [3000,5000] [5000,7000]; [7000,9000] runs past the end
+	EXPECT_EQ(m.ordinaryGapMs, 20);
+	EXPECT_EQ(m.ordinaryGapMaxMs, 80);
 }
