@@ -80,7 +80,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	record.id = 1;
 	record.node = "n0";
 	{
-		ClientConnection connection(fds[1], record, node, options, events);
+		HostileNodeState hostileState; // no hostile profile: the ingest's ordinary behaviour
+		ClientConnection connection(fds[1], record, node, options, events, hostileState);
 		int64_t now = 1000;
 		for (size_t at = 0; at < bytes.size() && !connection.closed(); at += piece) {
 			const size_t n = std::min(piece, bytes.size() - at);
