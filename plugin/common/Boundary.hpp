@@ -22,6 +22,20 @@ inline void logEscaped(const char *where, const char *what) noexcept
 	// logf formats into fixed buffers and calls a C sink: it does not throw.
 	logf(LogLevel::Error, where, "caught an exception at a boundary: %s (the operation failed; OBS goes on)", what);
 }
+
+/** Inside a catch block: logs the exception being handled, whatever its type. */
+inline void logCurrentException(const char *where) noexcept
+{
+	try {
+		throw;
+	} catch (const std::bad_alloc &) {
+		logEscaped(where, "out of memory");
+	} catch (const std::exception &e) {
+		logEscaped(where, e.what());
+	} catch (...) {
+		logEscaped(where, "unknown exception");
+	}
+}
 } // namespace detail
 
 /**
@@ -33,12 +47,8 @@ requires(!std::is_void_v<R>) R guarded(const char *where, R fallback, F &&body) 
 {
 	try {
 		return std::forward<F>(body)();
-	} catch (const std::bad_alloc &) {
-		detail::logEscaped(where, "out of memory");
-	} catch (const std::exception &e) {
-		detail::logEscaped(where, e.what());
 	} catch (...) {
-		detail::logEscaped(where, "unknown exception");
+		detail::logCurrentException(where);
 	}
 	return fallback;
 }
@@ -49,12 +59,8 @@ template<class F> requires std::is_void_v<std::invoke_result_t<F>> bool guarded(
 	try {
 		std::forward<F>(body)();
 		return true;
-	} catch (const std::bad_alloc &) {
-		detail::logEscaped(where, "out of memory");
-	} catch (const std::exception &e) {
-		detail::logEscaped(where, e.what());
 	} catch (...) {
-		detail::logEscaped(where, "unknown exception");
+		detail::logCurrentException(where);
 	}
 	return false;
 }
