@@ -24,6 +24,21 @@ constexpr auto kIdlePoll = 100ms;
 /// window on arrival); the record is published once the window has closed.
 constexpr auto kDeadAirWindowBefore = std::chrono::milliseconds(1000);
 constexpr auto kDeadAirWindowAfter = std::chrono::milliseconds(1000);
+/// Warming a pre-connected session until it carries media (RtmpSession::warmUp; its connect left
+/// it with a window of about 40 segments). Linux keeps a congestion window only while it is used:
+/// idle for one RTO it falls back to the initial 10 segments, so a message every half round trip
+/// keeps the connection from counting as idle. Not filled, the window still shrinks each RTO, so
+/// two round trips before the predicted keyframe (the cut) a burst opens it again; its segments
+/// are acknowledged, and free again, by the time the keyframe leaves. Cost: a few hundred bytes.
+constexpr int kWarmUpPreCutBurst = 40;
+constexpr int kWarmUpPreCutRoundTrips = 2;
+constexpr int64_t kWarmUpPreCutSlackMs = 40; // a frame at 25 fps and up: the keyframe may come a frame early
+/// Below this round trip the initial window (10 segments per round trip) is no limit worth a
+/// message: the hole it leaves after a keyframe is at most one round trip.
+constexpr auto kWarmUpMinRoundTrip = std::chrono::milliseconds(10);
+/// The round trip comes from the pre-connect's createStream exchange; bounded so that a slow
+/// connect does not stretch the warming thin.
+constexpr auto kWarmUpMaxRoundTrip = std::chrono::milliseconds(1000);
 /// The first session's id; the machine numbers new sessions above it.
 constexpr handoff::SessionId kFirstSession = 1;
 
@@ -140,6 +155,7 @@ void StreamDriver::tearDown()
 	for (auto &[id, s] : sessions_)
 		s->closeSilently();
 	sessions_.clear();
+	warming_.clear();
 	resolver_.reset();
 	connector_.cancelAll();
 	connector_.joinAll();
@@ -201,6 +217,7 @@ void StreamDriver::loop()
 		queue_.popAll(wakeAt, batch);
 		handleInbox();
 		pollSessions();
+		warmUpSessions();
 		if (finished_)
 			break;
 		if (batch.empty() && !stopRequested_)
@@ -262,6 +279,10 @@ void StreamDriver::handleInbox()
 						int64_t(t.connectMs), int64_t(t.createStreamMs)};
 				done->connection->setCorked(true);
 				sessions_[done->session] = std::move(done->connection);
+				const auto roundTrip = std::chrono::milliseconds(int64_t(t.createStreamMs));
+				if (roundTrip >= kWarmUpMinRoundTrip)
+					warming_[done->session] =
+						WarmUp{std::min(roundTrip, kWarmUpMaxRoundTrip), now(), std::nullopt};
 				execute(machine_.onPreconnectSucceeded(done->session, info, now()));
 			} else {
 				done->connection->closeSilently();
@@ -325,8 +346,54 @@ void StreamDriver::pollSessions()
 	}
 }
 
+void StreamDriver::warmUpSessions()
+{
+	// No wake-up of its own: the loop turns with every video frame, which is often enough.
+	const auto at = now();
+	std::optional<int64_t> nextKeyframe;
+	if (pace_.keyframeDtsMs && pace_.keyframeIntervalMs)
+		nextKeyframe = *pace_.keyframeDtsMs + *pace_.keyframeIntervalMs;
+	std::vector<std::pair<handoff::SessionId, std::string>> failed;
+	for (auto &[id, w] : warming_) {
+		auto *s = session(id);
+		if (!s)
+			continue;
+		int messages = 0;
+		const int64_t roundTripMs = w.roundTrip.count();
+		const int64_t toKeyframeMs = nextKeyframe ? *nextKeyframe - pace_.lastDtsMs : -1;
+		// A burst still in flight at the cut would take the window from the keyframe: none within
+		// the last round trip (and a frame) before it.
+		if (nextKeyframe && w.burstForKeyframeDtsMs != nextKeyframe &&
+		    toKeyframeMs <= kWarmUpPreCutRoundTrips * roundTripMs &&
+		    toKeyframeMs >= roundTripMs + kWarmUpPreCutSlackMs) {
+			messages = kWarmUpPreCutBurst;
+			w.burstForKeyframeDtsMs = nextKeyframe;
+		} else if (at - w.lastSentAt >= w.roundTrip / 2) {
+			messages = 1;
+		}
+		if (messages == 0)
+			continue;
+		if (auto sent = s->warmUp(messages); !sent)
+			failed.emplace_back(id, sent.error().message);
+		w.lastSentAt = at;
+	}
+	for (auto &[id, reason] : failed)
+		sessionFailed(id, reason);
+}
+
+void StreamDriver::notePace(const QueuedPacket &packet)
+{
+	if (packet.isVideo && packet.keyframe) {
+		if (pace_.keyframeDtsMs && packet.dtsMs > *pace_.keyframeDtsMs)
+			pace_.keyframeIntervalMs = packet.dtsMs - *pace_.keyframeDtsMs;
+		pace_.keyframeDtsMs = packet.dtsMs;
+	}
+	pace_.lastDtsMs = std::max(pace_.lastDtsMs, packet.dtsMs);
+}
+
 void StreamDriver::handlePacket(QueuedPacket packet)
 {
+	notePace(packet);
 	handoff::PacketInfo info{packet.isVideo, packet.keyframe, packet.dtsMs, packet.size()};
 	auto verdict = machine_.onPacket(info, now());
 	backlog_.emplace(verdict.seq, std::move(packet));
@@ -367,6 +434,7 @@ void StreamDriver::execute(const handoff::Action &action)
 		rtmp::SessionOptions options = config_.session;
 		options.url = pre->target.url;
 		options.streamKey = config_.streamKey;
+		options.warmUpWhileConnecting = true; // it takes over a running stream (issue 19)
 		if (!pre->target.address.empty())
 			options.address = pre->target.address;
 		connector_.start(pre->session, std::move(options));
@@ -399,6 +467,7 @@ void StreamDriver::execute(const handoff::Action &action)
 		for (auto &[id, s] : sessions_)
 			s->closeSilently();
 		sessions_.clear();
+		warming_.clear();
 		finished_ = true;
 		publishRecords(true);
 		GOAWAY_LOG_WARN("StreamDriver::execute", "no ingest could take the stream: %s",
@@ -505,6 +574,11 @@ void StreamDriver::sendStored(handoff::SessionId id, handoff::PacketSeq seq)
 	}
 	const QueuedPacket &p = it->second;
 	const auto at = now();
+	if (auto w = warming_.find(id); w != warming_.end()) {
+		GOAWAY_LOG_INFO("StreamDriver::sendStored", "session %llu carries media after %llu warm-up messages",
+				(unsigned long long)id, (unsigned long long)s->stats().warmUpMessages);
+		warming_.erase(w); // media keeps the window open from here
+	}
 	if (lastSendSession_ && *lastSendSession_ != id) {
 		pendingSwitchGapMs_ = handoff::msBetween(lastSendAt_, at);
 		switchedAt_ = at;
@@ -537,6 +611,7 @@ void StreamDriver::closeSession(handoff::SessionId id, bool gracefully)
 		s->closeSilently();
 	bytesOfClosedSessions_ += s->stats().bytesSent; // after the close: it writes what was corked
 	sessions_.erase(it);
+	warming_.erase(id);
 	publishPending_.erase(id);
 	headersPending_.erase(id);
 }

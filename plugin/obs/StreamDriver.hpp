@@ -95,6 +95,8 @@ private:
 	void flushSessions();
 	void handleInbox();
 	void pollSessions();
+	/** Sends the due warm-up bursts on pre-connected sessions that carry no media yet. */
+	void warmUpSessions();
 	void handlePacket(QueuedPacket packet);
 	void execute(handoff::Actions actions);
 	void execute(const handoff::Action &action);
@@ -125,6 +127,20 @@ private:
 	std::map<handoff::SessionId, std::unique_ptr<rtmp::RtmpSession>> sessions_;
 	std::map<handoff::SessionId, bool> publishPending_;
 	std::set<handoff::SessionId> headersPending_; // SendHeaders seen, first media not yet sent
+	/// Issue 19: a pre-connected session's congestion window is opened before it carries media.
+	struct WarmUp {
+		std::chrono::milliseconds roundTrip{0}; // the connection's createStream exchange
+		handoff::TimePoint lastSentAt{};        // keeps the connection from counting as idle
+		std::optional<int64_t> burstForKeyframeDtsMs; // the predicted keyframe a burst was sent for
+	};
+	std::map<handoff::SessionId, WarmUp> warming_;
+	/// When the next keyframe (the cut) is due, from the last two: a warm-up burst is timed by it.
+	struct MediaPace {
+		std::optional<int64_t> keyframeDtsMs;
+		std::optional<int64_t> keyframeIntervalMs;
+		int64_t lastDtsMs = 0;
+	} pace_;
+	void notePace(const QueuedPacket &packet);
 	std::map<handoff::PacketSeq, QueuedPacket> backlog_;
 	std::map<uint64_t, uint64_t> resolverToMachine_; // resolver request id -> machine request id
 	StreamHeaders headers_;

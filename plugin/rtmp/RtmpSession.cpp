@@ -26,6 +26,16 @@ double msSince(Clock::time_point start)
 constexpr size_t kReadChunk = constants::kSessionReadChunk;
 constexpr int kMaxReadsPerPump = constants::kSessionMaxReadsPerPoll;
 constexpr size_t kMaxPendingEvents = constants::kMaxPendingServerEvents;
+/// warmUp() bursts while connecting (SessionOptions::warmUpWhileConnecting), each filling what the
+/// congestion window allows on that round trip and no more, so the commands never wait behind them:
+/// with C2 + connect (2 segments) and Set Chunk Size, 7 fill the initial 10 (RFC 6928), which
+/// slow start then doubles to 20; beside releaseStream / FCPublish / createStream (2), 18 fill
+/// those, and the session is ready with a window of about 40 segments and nothing in flight.
+constexpr int kConnectWarmUpBurst = 7;
+/// Below this TCP connect time (about one round trip) the initial window is no limit worth a
+/// message (the hole it can leave after a keyframe is at most one round trip): no warm-up.
+constexpr double kConnectWarmUpMinRoundTripMs = 10.0;
+constexpr int kCreateStreamWarmUpBurst = 18;
 
 /** Events the session has fully handled itself or that change nothing for a publisher. */
 bool isInformational(const ServerEvent &event)
@@ -159,6 +169,10 @@ Result<ConnectTimings> RtmpSession::connect(const SessionOptions &options)
 	if (auto ok = sendRaw(ChunkWriter::setChunkSizeMessage(constants::kOutgoingChunkSize)); !ok)
 		return closeOnError(ok.error());
 	writer_.setChunkSize(constants::kOutgoingChunkSize);
+	const bool warm = options.warmUpWhileConnecting && t.tcpMs >= kConnectWarmUpMinRoundTripMs;
+	if (warm)
+		if (auto ok = warmUp(kConnectWarmUpBurst); !ok)
+			return closeOnError(ok.error());
 	if (auto ok = feedBytes(*leftover); !ok)
 		return closeOnError(ok.error());
 	auto connected = waitForResult(1, "connect");
@@ -182,6 +196,9 @@ Result<ConnectTimings> RtmpSession::connect(const SessionOptions &options)
 		return closeOnError(ok.error());
 	if (auto ok = sendCommand("createStream", createTxn, {amf0::Value::makeNull()}); !ok)
 		return closeOnError(ok.error());
+	if (warm)
+		if (auto ok = warmUp(kCreateStreamWarmUpBurst); !ok)
+			return closeOnError(ok.error());
 	auto created = waitForResult(createTxn, "createStream");
 	if (!created)
 		return closeOnError(created.error());
@@ -375,6 +392,26 @@ Result<void> RtmpSession::sendRaw(const Message &message)
 	// Corked media goes first: the chunk stream's header compression assumed this order.
 	writer_.write(message, sendBuffer_);
 	return flush();
+}
+
+Result<int> RtmpSession::warmUp(int messages)
+{
+	if (!isOpen() || !sendBuffer_.empty())
+		return 0;
+	std::vector<uint8_t> bytes;
+	int sent = 0;
+	for (; sent < messages; ++sent) {
+		bytes.clear();
+		writer_.write(ChunkWriter::acknowledgementMessage(static_cast<uint32_t>(demuxer_.bytesReceived())),
+			      bytes);
+		if (auto ok = transport_.sendAll(bytes, options_.ioTimeoutMs, Transport::Segments::OwnSegment); !ok) {
+			markClosed(ok.error());
+			return std::unexpected(ok.error());
+		}
+		stats_.bytesSent += bytes.size();
+		stats_.warmUpMessages++;
+	}
+	return sent;
 }
 
 Result<void> RtmpSession::flush()

@@ -59,6 +59,9 @@ struct SessionOptions {
 	VideoCodec codecForConnect = VideoCodec::H264; // HEVC/AV1 add the E-RTMP fourCc fields to connect
 	bool supportsGoAway = true;                    // announce supportsGoAway in connect
 	int capsEx = 1;                                // E-RTMP v2 capsEx announced in connect (1 = Reconnect)
+	/// Open the congestion window while connecting (warmUp() bursts on the connect and createStream
+	/// round trips): for a session that takes over a running stream, not for the first one.
+	bool warmUpWhileConnecting = false;
 	/** Another thread may abort connect() through it (pre-connects when the output stops). */
 	std::shared_ptr<ConnectCanceller> canceller;
 };
@@ -79,6 +82,7 @@ struct SessionStats {
 	uint64_t mediaBytesSent = 0; // payload bytes of sendMessage()
 	uint64_t bytesReceived = 0;  // bytes read by our demuxer
 	uint64_t messagesSent = 0;   // sendMessage() calls that succeeded
+	uint64_t warmUpMessages = 0; // warmUp() messages sent
 	ConnectTimings timings;
 	std::string peerAddress; // "127.0.0.1:1935" / "[::1]:1935" actually connected to
 	std::string server;      // URL without key (rtmp://host:port/app) — safe to log
@@ -132,6 +136,17 @@ public:
 	void setCorked(bool corked) { corked_ = corked; }
 	/** Writes what corked sendMessage() calls buffered. Errors as sendMessage(). */
 	Result<void> flush();
+
+	/**
+	 * Sends `messages` Acknowledgements (RTMP spec 5.4.3: the bytes received so far, true at any
+	 * time; a server takes them as a report and answers nothing), each in a TCP segment of its own.
+	 * Why: a new or idle connection may send only its initial congestion window (10 segments,
+	 * RFC 6928) per round trip, so the keyframe a handoff starts with fills it and the frames after
+	 * it wait a whole round trip for ACKs. The window grows by one segment per segment acknowledged,
+	 * so a few bursts of tiny messages before the cut open it at a cost of a few hundred bytes.
+	 * Nothing is sent while media waits corked (it would reorder the stream). Returns how many went.
+	 */
+	Result<int> warmUp(int messages);
 
 	/**
 	 * Non-blocking: reads what has arrived, answers PingRequest, sends Acknowledgements when the

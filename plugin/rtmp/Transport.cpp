@@ -17,8 +17,15 @@ void Transport::setNonBlocking()
 	fcntl(fd_.get(), F_SETFL, flags | O_NONBLOCK);
 }
 
-Result<void> Transport::sendAll(std::span<const uint8_t> bytes, int timeoutMs)
+Result<void> Transport::sendAll(std::span<const uint8_t> bytes, int timeoutMs, Segments segments)
 {
+	int flags = MSG_NOSIGNAL;
+#if defined(__linux__) && defined(MSG_EOR)
+	if (segments == Segments::OwnSegment)
+		flags |= MSG_EOR; // Linux 4.7+: the segment is not collapsed with later writes (nor autocorked)
+#else
+	(void)segments;
+#endif
 	if (!fd_)
 		return fail(ErrorCode::Closed, "the connection is closed");
 	auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
@@ -33,7 +40,7 @@ Result<void> Transport::sendAll(std::span<const uint8_t> bytes, int timeoutMs)
 			else if (n < 0)
 				return fail(ErrorCode::Io, "TLS send failed: " + tls_->lastError());
 		} else {
-			n = ::send(fd_.get(), bytes.data() + offset, bytes.size() - offset, MSG_NOSIGNAL);
+			n = ::send(fd_.get(), bytes.data() + offset, bytes.size() - offset, flags);
 			if (n < 0) {
 				int err = errno;
 				if (err == EINTR)

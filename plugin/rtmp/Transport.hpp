@@ -23,8 +23,16 @@ public:
 
 	/** Switches the socket to non-blocking mode (after the blocking TCP connect and TLS handshake). */
 	void setNonBlocking();
+	/** How sendAll() may pack bytes into TCP segments. */
+	enum class Segments {
+		Coalesce, // the kernel packs them as it likes (media, commands)
+		/// These bytes end a segment: later writes are not appended to it (Linux MSG_EOR; elsewhere,
+		/// and under TLS, the same as Coalesce). Used to warm a new connection's congestion window,
+		/// which grows by the number of segments acknowledged, not by bytes.
+		OwnSegment,
+	};
 	/** Sends every byte, waiting for writability at most timeoutMs in total. Errors: Timeout, Closed, Io. */
-	Result<void> sendAll(std::span<const uint8_t> bytes, int timeoutMs);
+	Result<void> sendAll(std::span<const uint8_t> bytes, int timeoutMs, Segments segments = Segments::Coalesce);
 	/** Reads what is available now: 0 bytes when nothing is there. Errors: Closed (EOF/reset), Io. */
 	Result<size_t> receiveSome(std::span<uint8_t> buffer);
 	/** Waits until bytes may be readable (or timeoutMs passes). */
