@@ -154,7 +154,7 @@ def run_segment(args, spec, display, rtt, workdir, handoffs):
     """One client process against one ingest: `handoffs` signals (fewer when the client fails)."""
     shutil.rmtree(workdir, ignore_errors=True)  # a stale ready file would point at a dead ingest
     os.makedirs(workdir)
-    node = "127.0.0.1:0,latency=%d" % (rtt // 2)
+    node = "127.0.0.1:0"  # the RTT is TCP's own: the client runs behind goaway-delayline
     media_log = os.path.join(workdir, "media.log")
     ingest = Ingest(ingest_bin(args.build), ["--listen", node, "--listen", node, "--signal", "goaway",
                                              "--mode", spec["mode"], "--media-log", media_log], workdir)
@@ -163,7 +163,7 @@ def run_segment(args, spec, display, rtt, workdir, handoffs):
     limit = handoffs * (STEADY_S + 2 * STEP_TIMEOUT_S) + 30
     proc, stats_path = start_stream(args.build, display, "rtmp://127.0.0.1:%d/live" % ingest.port(0), limit,
                                     workdir, spec["output"], ["--keyint", str(KEYINT_S), "--fps", str(FPS)] + spec["extra"],
-                                    key=STREAM_KEY)
+                                    key=STREAM_KEY, rtt_ms=rtt)
     try:
         aborted = drive_handoffs(ingest, handoffs, int(STEADY_S * FPS), STEP_TIMEOUT_S, int(QUIET_S * FPS))
     finally:

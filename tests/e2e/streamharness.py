@@ -36,13 +36,17 @@ def run_stream(build_dir, display, url, seconds, workdir, output="rtmp_goaway_ou
 
 
 def start_stream(build_dir, display, url, seconds, workdir, output="rtmp_goaway_output", extra=(),
-                 key="e2e-secret-key"):
-    """goaway-stream in the background (stop it with stop_stream); returns (process, statistics path)."""
+                 key="e2e-secret-key", rtt_ms=0):
+    """goaway-stream in the background (stop it with stop_stream); returns (process, statistics path).
+    rtt_ms > 0: it runs behind goaway-delayline, a TCP-level delay line (half the RTT each way)."""
     rundir = os.path.join(build_dir, "rundir", "obs-rtmp-goaway")
     json_path = os.path.join(workdir, "stream-%s.json" % output)
     cmd = [os.path.join(build_dir, "tests", "runner", "goaway-stream"), "--url", url, "--key", key, "--seconds",
            str(seconds), "--output", output, "--plugin-dir", os.path.join(rundir, "bin", "64bit"), "--plugin-data",
            os.path.join(rundir, "data"), "--json", json_path] + list(extra)
+    if rtt_ms > 0:
+        cmd = [os.path.join(build_dir, "tests", "delayline", "goaway-delayline"), "--delay-ms", str(rtt_ms // 2),
+               "--"] + cmd
     log = open(os.path.join(workdir, "stream-%s.log" % output), "w")
     proc = subprocess.Popen(cmd, env=dict(os.environ, DISPLAY=display), stdout=log, stderr=subprocess.STDOUT)
     return proc, json_path

@@ -382,6 +382,64 @@ TEST(RtmpSessionLoopback, SilentCloseStillSendsCorkedMediaButNoCommand)
 	EXPECT_EQ(seen, (std::vector<std::string>{"publish", "9:7"}));
 }
 
+static void recordAcksMediaAndCommands(ServerConnection &c, std::vector<std::string> &seen)
+{
+	if (!c.acceptUpToCreateStream())
+		return;
+	while (auto m = c.next()) {
+		if (m->type == 3 && m->payload.size() == 4 && m->streamId == 0)
+			seen.push_back("ack");
+		else if (m->type == 8 || m->type == 9)
+			seen.push_back(std::to_string(m->type) + ":" + std::to_string(m->payload.at(0)));
+		else if (m->type == 20)
+			if (auto cmd = parseCommand(*m))
+				seen.push_back(cmd->name);
+	}
+}
+
+TEST(RtmpSessionLoopback, WarmUpSendsAcknowledgementsAndNeverOvertakesCorkedMedia)
+{
+	// Issue 19: warming a new connection's congestion window sends Acknowledgements (type 3, on
+	// the control stream), which a server reads as a report; while corked media waits, none go.
+	std::vector<std::string> seen;
+	FakeServer server([&](ServerConnection &c) { recordAcksMediaAndCommands(c, seen); });
+	RtmpSession session;
+	ASSERT_TRUE(session.connect(optionsFor(server)));
+	const uint64_t before = session.stats().bytesSent;
+	auto sent = session.warmUp(5);
+	ASSERT_TRUE(sent);
+	EXPECT_EQ(*sent, 5);
+	EXPECT_EQ(session.stats().warmUpMessages, 5u);
+	EXPECT_EQ(session.stats().bytesSent, before + 5 * 16) << "a 12-byte chunk header and a 4-byte body each";
+	ASSERT_TRUE(session.publish(false));
+	session.setCorked(true);
+	const std::vector<uint8_t> v1(3000, 1);
+	ASSERT_TRUE(session.sendMessage(MessageType::Video, 0, v1));
+	sent = session.warmUp(3);
+	ASSERT_TRUE(sent);
+	EXPECT_EQ(*sent, 0) << "the corked keyframe goes first";
+	ASSERT_TRUE(session.flush());
+	session.closeSilently();
+	server.join();
+	EXPECT_EQ(seen, (std::vector<std::string>{"ack", "ack", "ack", "ack", "ack", "publish", "9:1"}));
+}
+
+TEST(RtmpSessionLoopback, ConnectOnLoopbackSendsNoWarmUp)
+{
+	// Below a 10 ms round trip the initial window is no limit: a pre-connect there warms nothing.
+	std::vector<std::string> seen;
+	FakeServer server([&](ServerConnection &c) { recordAcksMediaAndCommands(c, seen); });
+	RtmpSession session;
+	SessionOptions options = optionsFor(server);
+	options.warmUpWhileConnecting = true;
+	ASSERT_TRUE(session.connect(options));
+	EXPECT_EQ(session.stats().warmUpMessages, 0u);
+	ASSERT_TRUE(session.publish(false));
+	session.closeSilently();
+	server.join();
+	EXPECT_EQ(seen, (std::vector<std::string>{"publish"}));
+}
+
 TEST(RtmpSessionLoopback, GoAwayDuringConnectIsKeptForPoll)
 {
 	FakeServer server([&](ServerConnection &c) {
