@@ -129,8 +129,8 @@ private:
 	std::set<handoff::SessionId> headersPending_; // SendHeaders seen, first media not yet sent
 	/// Issue 19: a pre-connected session's congestion window is opened before it carries media.
 	struct WarmUp {
-		std::chrono::milliseconds roundTrip{0}; // the connection's createStream exchange
-		handoff::TimePoint lastSentAt{};        // keeps the connection from counting as idle
+		std::chrono::milliseconds roundTrip{0};       // the connection's createStream exchange
+		handoff::TimePoint lastSentAt{};              // keeps the connection from counting as idle
 		std::optional<int64_t> burstForKeyframeDtsMs; // the predicted keyframe a burst was sent for
 	};
 	std::map<handoff::SessionId, WarmUp> warming_;
