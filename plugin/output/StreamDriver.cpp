@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-namespace goaway::obs {
+namespace goaway::output {
 
 namespace {
 
@@ -574,4 +574,4 @@ void StreamDriver::updateSnapshot()
 	snapshot_.backlogBytes = machine_.backlogBytes();
 }
 
-} // namespace goaway::obs
+} // namespace goaway::output

@@ -24,7 +24,7 @@
 #include <string>
 #include <thread>
 
-namespace goaway::obs {
+namespace goaway::output {
 
 struct DriverConfig {
 	std::string serverUrl; // rtmp[s]://host[:port]/app (no key)
@@ -161,4 +161,4 @@ private:
 	std::thread thread_;
 };
 
-} // namespace goaway::obs
+} // namespace goaway::output
