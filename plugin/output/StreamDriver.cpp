@@ -19,28 +19,8 @@ using namespace std::chrono_literals;
 /// the frame interval at any rate OBS streams at (10 fps and up) plus the video thread's jitter:
 /// at 40 ms, 30 fps frames 35-45 ms apart on a loaded machine cost a second, timed-out turn each.
 constexpr auto kIdlePoll = 100ms;
-/// Issue 19: a handoff's dead air is the largest gap between media sends from this long before
-/// the trigger to this long after the first send on the new session (the ingest measures the same
-/// window on arrival); the record is published once the window has closed.
-constexpr auto kDeadAirWindowBefore = std::chrono::milliseconds(1000);
-constexpr auto kDeadAirWindowAfter = std::chrono::milliseconds(1000);
 /// The first session's id; the machine numbers new sessions above it.
 constexpr handoff::SessionId kFirstSession = 1;
-
-handoff::TargetSource toTargetSource(ingest::CandidateSource source)
-{
-	switch (source) {
-	case ingest::CandidateSource::TcUrl:
-		return handoff::TargetSource::TcUrl;
-	case ingest::CandidateSource::IngestList:
-		return handoff::TargetSource::IngestList;
-	case ingest::CandidateSource::Dns:
-		return handoff::TargetSource::Dns;
-	case ingest::CandidateSource::Configured:
-		break;
-	}
-	return handoff::TargetSource::Configured;
-}
 
 /** "127.0.0.1:1935" / "[::1]:1935" -> "127.0.0.1" / "::1". */
 std::string addressOnly(const std::string &peer)
@@ -61,6 +41,7 @@ StreamDriver::StreamDriver(DriverConfig config, DriverHost &host, PacketQueue &q
 	  queue_(queue),
 	  inbox_(queue),
 	  connector_(inbox_),
+	  resolver_(config_.resolve, config_.serverUrl, config_.streamKey, inbox_),
 	  machine_(config_.handoff)
 {
 	queue_.setAudioWakes(false);
@@ -180,7 +161,7 @@ bool StreamDriver::connectFirstSession()
 			stats.peerAddress.c_str(), stats.timings.totalMs);
 	connection->setCorked(true); // flushSessions() writes once per turn of the loop
 	sessions_[kFirstSession] = std::move(connection);
-	headers_ = host_.streamHeaders();
+	headers_.setHeaders(host_.streamHeaders());
 	execute(machine_.onConnected(kFirstSession, target, now()));
 	host_.onStreamStarted();
 	streamStarted_ = true;
@@ -195,8 +176,8 @@ void StreamDriver::loop()
 		auto wakeAt = now() + kIdlePoll;
 		if (auto deadline = machine_.nextDeadline())
 			wakeAt = std::min(wakeAt, *deadline);
-		if (!heldRecords_.empty() && heldRecords_.front().windowTo)
-			wakeAt = std::min(wakeAt, *heldRecords_.front().windowTo);
+		if (auto windowClose = records_.nextWindowClose())
+			wakeAt = std::min(wakeAt, *windowClose);
 		batch.clear();
 		queue_.popAll(wakeAt, batch);
 		handleInbox();
@@ -380,7 +361,7 @@ void StreamDriver::execute(const handoff::Action &action)
 			}
 		}
 	} else if (auto *headers = std::get_if<a::SendHeaders>(&action)) {
-		sendHeaders(headers->session);
+		headers_.markPending(headers->session);
 	} else if (auto *send = std::get_if<a::SendPacket>(&action)) {
 		sendStored(send->session, send->seq);
 	} else if (auto *replay = std::get_if<a::ReplayBacklog>(&action)) {
@@ -405,93 +386,29 @@ void StreamDriver::execute(const handoff::Action &action)
 				fallBack->reason.c_str());
 		host_.onFallBack(fallBack->reason);
 	} else if (auto *emit = std::get_if<a::EmitRecord>(&action)) {
-		HeldRecord held{emit->record, std::nullopt, std::nullopt};
-		if (held.record.cutOverAt && pendingSwitchGapMs_) {
-			held.record.switchGapMs = *pendingSwitchGapMs_;
-			held.windowFrom = std::min(held.record.triggeredAt, switchedAt_) - kDeadAirWindowBefore;
-			held.windowTo = switchedAt_ + kDeadAirWindowAfter;
-		}
-		pendingSwitchGapMs_.reset();
-		heldRecords_.push_back(std::move(held));
+		records_.hold(emit->record);
 		publishRecords(false);
 	}
 }
 
 void StreamDriver::publishRecords(bool all)
 {
-	const auto at = now();
-	// In order: a record without a window (a failed handoff) waits behind an earlier held one.
-	while (!heldRecords_.empty() &&
-	       (all || !heldRecords_.front().windowTo || *heldRecords_.front().windowTo <= at)) {
-		HeldRecord held = std::move(heldRecords_.front());
-		heldRecords_.pop_front();
-		handoff::HandoffRecord &record = held.record;
-		if (held.windowFrom)
-			record.deadAirMs = sendTimeline_.largestGap(*held.windowFrom, std::min(*held.windowTo, at));
+	for (const handoff::HandoffRecord &record : records_.takeDue(now(), all)) {
 		{
 			std::lock_guard lock(snapshotMutex_);
 			snapshot_.handoffs++;
 		}
-		GOAWAY_LOG_INFO("StreamDriver::publishRecords",
-				"handoff #%llu (%s) %s:%u -> %s:%u: keyframe wait %lld ms, pre-connect %lld ms, "
-				"dead air %lld ms (switch gap %lld ms), frames lost %llu, duplicates %llu: %s%s%s",
-				(unsigned long long)record.id, handoff::triggerName(record.trigger),
-				record.from.host.c_str(), record.from.port, record.to.host.c_str(), record.to.port,
-				(long long)record.waitedForKeyframeMs, (long long)record.preconnectMs,
-				(long long)record.deadAirMs.value_or(-1), (long long)record.switchGapMs.value_or(-1),
-				(unsigned long long)record.framesLost, (unsigned long long)record.duplicates,
-				handoff::handoffResultName(record.result), record.failureReason.empty() ? "" : ": ",
-				record.failureReason.c_str());
 		host_.onHandoffRecord(record);
 	}
 }
 
 void StreamDriver::startResolve(const handoff::action::ResolveTargets &request)
 {
-	if (!resolver_)
-		resolver_ = std::make_unique<ingest::IngestResolver>();
-	ingest::ResolveRequest r = config_.resolve;
 	std::string current = config_.serverUrl;
-	if (lastSendSession_)
-		if (auto *s = session(*lastSendSession_))
+	if (auto last = records_.lastSendSession())
+		if (auto *s = session(*last))
 			current = s->url().tcUrl();
-	r.currentTcUrl = current;
-	r.drainingAddress = request.avoidAddress;
-	r.drainingPort = request.current.port;
-	r.reconnectTcUrl = request.tcUrl;
-	r.configuredUrl = config_.serverUrl;
-	r.streamKey = config_.streamKey;
-	const uint64_t machineRequest = request.requestId;
-	DriverInbox *inbox = &inbox_;
-	resolver_->resolve(std::move(r), [inbox, machineRequest](ingest::Resolution resolution) {
-		std::vector<handoff::Target> targets;
-		for (const auto &c : resolution.candidates)
-			targets.push_back(handoff::Target{c.url, c.host, c.port, c.address, toTargetSource(c.source)});
-		for (const auto &f : resolution.failures)
-			GOAWAY_LOG_INFO("StreamDriver::startResolve", "%s gave no target: %s",
-					ingest::candidateSourceName(f.source), f.reason.c_str());
-		inbox->push(inbox::CandidatesReady{machineRequest, std::move(targets)});
-	});
-}
-
-void StreamDriver::sendHeaders(handoff::SessionId id)
-{
-	// Sent just before the session's first media packet, stamped with that packet's timestamp, so
-	// every session's timeline starts at its first keyframe (timestamps continue; a replay from an
-	// older keyframe does not make the headers run ahead of the media).
-	headersPending_.insert(id);
-}
-
-Result<void> StreamDriver::sendPendingHeaders(rtmp::RtmpSession &s, handoff::SessionId id, uint32_t ts)
-{
-	if (!headersPending_.erase(id))
-		return {};
-	Result<void> r = s.sendMessage(rtmp::MessageType::DataAmf0, ts, headers_.metadata);
-	if (r && !headers_.videoHeader.empty())
-		r = s.sendMessage(rtmp::MessageType::Video, ts, headers_.videoHeader);
-	if (r && !headers_.audioHeader.empty())
-		r = s.sendMessage(rtmp::MessageType::Audio, ts, headers_.audioHeader);
-	return r;
+	resolver_.resolve(request, std::move(current));
 }
 
 void StreamDriver::sendStored(handoff::SessionId id, handoff::PacketSeq seq)
@@ -505,22 +422,15 @@ void StreamDriver::sendStored(handoff::SessionId id, handoff::PacketSeq seq)
 	}
 	const QueuedPacket &p = it->second;
 	const auto at = now();
-	if (lastSendSession_ && *lastSendSession_ != id) {
-		pendingSwitchGapMs_ = handoff::msBetween(lastSendAt_, at);
-		switchedAt_ = at;
-	}
 	const uint32_t ts = uint32_t(std::max<int64_t>(0, p.dtsMs));
-	auto r = sendPendingHeaders(*s, id, ts);
+	auto r = headers_.sendIfPending(*s, id, ts);
 	if (r)
 		r = s->sendMessage(p.isVideo ? rtmp::MessageType::Video : rtmp::MessageType::Audio, ts, *p.data);
-	lastSendSession_ = id;
-	lastSendAt_ = at;
-	if (!r) {
+	records_.onSend(id, at, bool(r));
+	if (!r)
 		sessionFailed(id, r.error().message);
-	} else {
+	else
 		packetsSent_++;
-		sendTimeline_.onSend(at);
-	}
 }
 
 void StreamDriver::closeSession(handoff::SessionId id, bool gracefully)
@@ -538,7 +448,7 @@ void StreamDriver::closeSession(handoff::SessionId id, bool gracefully)
 	bytesOfClosedSessions_ += s->stats().bytesSent; // after the close: it writes what was corked
 	sessions_.erase(it);
 	publishPending_.erase(id);
-	headersPending_.erase(id);
+	headers_.forget(id);
 }
 
 void StreamDriver::sessionFailed(handoff::SessionId id, const std::string &reason)

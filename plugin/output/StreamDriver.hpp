@@ -5,10 +5,12 @@
 // OBS-free on purpose: plugin/obs/GoAwayOutput adapts it to libobs through DriverHost.
 
 #include "DriverInbox.hpp"
+#include "HandoffRecordBook.hpp"
+#include "HeaderSchedule.hpp"
 #include "PacketQueue.hpp"
-#include "SendTimeline.hpp"
 #include "SessionConnector.hpp"
 #include "StreamHeaders.hpp"
+#include "TargetResolver.hpp"
 #include "plugin/handoff/HandoffStateMachine.hpp"
 #include "plugin/ingest/IngestResolver.hpp"
 #include "plugin/rtmp/RtmpSession.hpp"
@@ -99,8 +101,6 @@ private:
 	void execute(handoff::Actions actions);
 	void execute(const handoff::Action &action);
 	void startResolve(const handoff::action::ResolveTargets &request);
-	void sendHeaders(handoff::SessionId id);
-	Result<void> sendPendingHeaders(rtmp::RtmpSession &s, handoff::SessionId id, uint32_t ts);
 	void sendStored(handoff::SessionId id, handoff::PacketSeq seq);
 	void closeSession(handoff::SessionId id, bool gracefully);
 	void sessionFailed(handoff::SessionId id, const std::string &reason);
@@ -118,29 +118,17 @@ private:
 	PacketQueue &queue_;
 	DriverInbox inbox_;
 	SessionConnector connector_;
-	std::unique_ptr<ingest::IngestResolver> resolver_;
+	TargetResolver resolver_;
 	handoff::HandoffStateMachine machine_;
 
 	// Send thread only.
 	std::map<handoff::SessionId, std::unique_ptr<rtmp::RtmpSession>> sessions_;
 	std::map<handoff::SessionId, bool> publishPending_;
-	std::set<handoff::SessionId> headersPending_; // SendHeaders seen, first media not yet sent
 	std::map<handoff::PacketSeq, QueuedPacket> backlog_;
 	std::map<uint64_t, uint64_t> resolverToMachine_; // resolver request id -> machine request id
-	StreamHeaders headers_;
-	std::optional<handoff::SessionId> lastSendSession_;
-	handoff::TimePoint lastSendAt_{};
-	std::optional<int64_t> pendingSwitchGapMs_; // send gap at the last change of session
-	handoff::TimePoint switchedAt_{};           // first send on the session media goes to now
-	SendTimeline sendTimeline_;
-	/// A record of a cut waits until its dead-air window (1 s past the first send on the new
-	/// session) has passed, so that the figure covers what follows the keyframe too.
-	struct HeldRecord {
-		handoff::HandoffRecord record;
-		std::optional<handoff::TimePoint> windowFrom;
-		std::optional<handoff::TimePoint> windowTo;
-	};
-	std::deque<HeldRecord> heldRecords_;
+	HeaderSchedule headers_;
+	/// Sends and held records: a cut's record waits until its dead-air window has passed.
+	HandoffRecordBook records_;
 	uint64_t packetsSent_ = 0;
 	uint64_t bytesOfClosedSessions_ = 0;
 	bool finished_ = false;

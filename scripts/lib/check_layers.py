@@ -24,7 +24,6 @@ MAX_LINES = 500
 # Files allowed past MAX_LINES, each with the reason; an entry is itself a finding once its file is
 # short enough, so the list only shrinks.
 LONG_FILES = {
-    "plugin/output/StreamDriver.cpp": "issue 15: action execution, backlog and statistics leave it",
     "plugin/rtmp/RtmpSession.cpp": "issue 15: splits into RtmpConnection and a publisher",
 }
 SOURCE_SUFFIXES = {".cpp", ".hpp", ".h", ".c", ".in"}
