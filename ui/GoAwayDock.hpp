@@ -1,6 +1,6 @@
 #pragma once
 // The dock: a view over the output's status and its handoff timeline. It owns no output; its
-// buttons only emit requests that plugin/obs (OutputController) carries out.
+// buttons only emit requests that OutputController carries out.
 
 #include <QPointer>
 #include <QWidget>

@@ -1,6 +1,6 @@
 #pragma once
 // The dock's handoff timeline: one row per handoff record the output reported (the `handoff`
-// signal or the get_handoffs proc; JSON shape in plugin/obs/HandoffJson.cpp).
+// signal or the get_handoffs proc; JSON shape in plugin/output/HandoffJson.cpp).
 
 #include <QAbstractTableModel>
 #include <QByteArray>

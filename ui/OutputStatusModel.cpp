@@ -10,7 +10,7 @@ OutputStatusModel::OutputStatusModel(QObject *parent) : QObject(parent) {}
 
 OutputStatusModel::Phase OutputStatusModel::phaseForSlug(const QString &slug)
 {
-	// Slugs of handoff::State (plugin/obs HandoffJson stateSlug).
+	// Slugs of handoff::State (plugin/output HandoffJson stateSlug).
 	if (slug == QLatin1String("streaming"))
 		return Phase::Live;
 	if (slug == QLatin1String("resolving") || slug == QLatin1String("preconnecting") ||

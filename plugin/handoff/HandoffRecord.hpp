@@ -1,5 +1,5 @@
 #pragma once
-// What every handoff leaves behind (issue 5 B). Plain data: plugin/obs serialises it for the
+// What every handoff leaves behind (issue 5 B). Plain data: plugin/output serialises it for the
 // `handoff` signal and the `get_handoffs` proc handler. Never holds a stream key.
 
 #include "HandoffEvents.hpp"

@@ -1,6 +1,6 @@
 #pragma once
 // What plugin/ingest hands to the handoff state machine: an ordered list of places to go next.
-// Plain data on purpose (strings and numbers only) so plugin/handoff and plugin/obs can carry
+// Plain data on purpose (strings and numbers only) so plugin/handoff and plugin/output can carry
 // it without depending on anything else in this folder.
 
 #include <chrono>

@@ -24,7 +24,7 @@
 
 namespace goaway::ingest {
 
-/** One resolution, filled by plugin/obs from the stream settings and the signal received. */
+/** One resolution, filled by plugin/output (TargetResolver) from the stream settings and the signal received. */
 struct ResolveRequest {
 	/** The tcUrl of the session being drained (rtmp[s]://host[:port]/app). */
 	std::string currentTcUrl;

@@ -1,6 +1,6 @@
 #include "GoAwayOutput.hpp"
 #include "CallData.hpp"
-#include "HandoffJson.hpp"
+#include "plugin/output/HandoffJson.hpp"
 #include "OutputSettings.hpp"
 #include "PluginInfo.hpp"
 
@@ -176,22 +176,25 @@ void GoAwayOutput::registerSignalsAndProcs()
 	proc_handler_add(
 		ph, "void get_handoffs(out string json)",
 		[](void *data, calldata_t *cd) noexcept {
-			guarded("GoAwayOutput::get_handoffs",
-				[&] { calldata_set_string(cd, "json", jsonText(self(data)->handoffsJson()).c_str()); });
+			guarded("GoAwayOutput::get_handoffs", [&] {
+				calldata_set_string(cd, "json", output::jsonText(self(data)->handoffsJson()).c_str());
+			});
 		},
 		this);
 	proc_handler_add(
 		ph, "void get_state(out string json)",
 		[](void *data, calldata_t *cd) noexcept {
-			guarded("GoAwayOutput::get_state",
-				[&] { calldata_set_string(cd, "json", jsonText(self(data)->stateJson()).c_str()); });
+			guarded("GoAwayOutput::get_state", [&] {
+				calldata_set_string(cd, "json", output::jsonText(self(data)->stateJson()).c_str());
+			});
 		},
 		this);
 	proc_handler_add(
 		ph, "void get_stats(out string json)",
 		[](void *data, calldata_t *cd) noexcept {
-			guarded("GoAwayOutput::get_stats",
-				[&] { calldata_set_string(cd, "json", jsonText(self(data)->statsJson()).c_str()); });
+			guarded("GoAwayOutput::get_stats", [&] {
+				calldata_set_string(cd, "json", output::jsonText(self(data)->statsJson()).c_str());
+			});
 		},
 		this);
 	proc_handler_add(
@@ -257,7 +260,7 @@ bool GoAwayOutput::start()
 			config->handoff.mode == handoff::HandoffMode::MakeBeforeBreak ? "make-before-break"
 										      : "break-before-make",
 			rtmp::fourCc(codecOf(video)).data());
-	driver_ = std::make_unique<StreamDriver>(std::move(*config), *this, queue_);
+	driver_ = std::make_unique<output::StreamDriver>(std::move(*config), *this, queue_);
 	driver_->start();
 	return true;
 }
@@ -282,10 +285,10 @@ void GoAwayOutput::onEncodedPacket(encoder_packet *packet)
 		firstDtsUsec_ = packet->dts_usec;
 		haveFirstDts_ = true;
 	}
-	QueuedPacket q;
+	output::QueuedPacket q;
 	q.isVideo = packet->type == OBS_ENCODER_VIDEO;
 	q.keyframe = packet->keyframe;
-	q.priority = PacketPriority(std::clamp(packet->priority, 0, 3));
+	q.priority = output::PacketPriority(std::clamp(packet->priority, 0, 3));
 	q.dtsUsec = packet->dts_usec;
 	q.sysDtsUsec = packet->sys_dts_usec;
 	q.dtsMs = (packet->dts_usec - firstDtsUsec_) / 1000;
@@ -338,15 +341,15 @@ nlohmann::json GoAwayOutput::handoffsJson() const
 
 nlohmann::json GoAwayOutput::stateJson() const
 {
-	DriverSnapshot snapshot;
+	output::DriverSnapshot snapshot;
 	{
 		std::lock_guard lock(lifecycleMutex_);
 		if (driver_)
 			snapshot = driver_->snapshot();
 	}
-	nlohmann::json j = snapshotToJson(snapshot);
+	nlohmann::json j = output::snapshotToJson(snapshot);
 	std::lock_guard lock(recordsMutex_);
-	j["state"] = stateSlug(state_);
+	j["state"] = output::stateSlug(state_);
 	j["lastError"] = lastError_;
 	j["uptimeMs"] = state_ == handoff::State::Idle ? 0 : handoff::msBetween(startedAt_, handoff::Clock::now());
 	// What we announce in connect: Go Away and E-RTMP Reconnect (capsEx 0x01).
@@ -360,7 +363,7 @@ nlohmann::json GoAwayOutput::statsJson() const
 	j["videoPacketsEncoded"] = videoPackets_.load();
 	j["audioPacketsEncoded"] = audioPackets_.load();
 	// Encoded past the stop point (OBS stop(ts)): counted above, never sent, by design.
-	const PacketCounts afterStop = queue_.afterStop();
+	const output::PacketCounts afterStop = queue_.afterStop();
 	j["videoPacketsAfterStop"] = afterStop.video;
 	j["audioPacketsAfterStop"] = afterStop.audio;
 	j["droppedFrames"] = queue_.droppedFrames();
@@ -369,9 +372,9 @@ nlohmann::json GoAwayOutput::statsJson() const
 	return j;
 }
 
-StreamHeaders GoAwayOutput::streamHeaders()
+output::StreamHeaders GoAwayOutput::streamHeaders()
 {
-	StreamHeaders h;
+	output::StreamHeaders h;
 	obs_encoder_t *video = obs_output_get_video_encoder(output_);
 	obs_encoder_t *audio = obs_output_get_audio_encoder(output_, 0);
 	flv::StreamMetadata meta;
@@ -421,7 +424,7 @@ void GoAwayOutput::onStateChanged(handoff::State state)
 		std::lock_guard lock(recordsMutex_);
 		state_ = state;
 	}
-	emitSignal("handoff_state", jsonText(nlohmann::json{{"state", stateSlug(state)}}));
+	emitSignal("handoff_state", output::jsonText(nlohmann::json{{"state", output::stateSlug(state)}}));
 }
 
 void GoAwayOutput::onHandoffRecord(const handoff::HandoffRecord &record)
@@ -429,10 +432,10 @@ void GoAwayOutput::onHandoffRecord(const handoff::HandoffRecord &record)
 	nlohmann::json j;
 	{
 		std::lock_guard lock(recordsMutex_);
-		j = handoffRecordToJson(record, startedAt_);
+		j = output::handoffRecordToJson(record, startedAt_);
 		records_.push_back(j);
 	}
-	emitSignal("handoff", jsonText(j));
+	emitSignal("handoff", output::jsonText(j));
 }
 
 void GoAwayOutput::onFallBack(const std::string &reason)

@@ -2,8 +2,8 @@
 // rtmp_goaway_output: the libobs output type. Adapts libobs (encoder packets, start/stop,
 // statistics, signals and proc handlers) to the OBS-free StreamDriver.
 
-#include "PacketQueue.hpp"
-#include "StreamDriver.hpp"
+#include "plugin/output/PacketQueue.hpp"
+#include "plugin/output/StreamDriver.hpp"
 #include "plugin/flv/FlvMuxer.hpp"
 
 #include <obs-module.h>
@@ -20,7 +20,7 @@ namespace goaway::obs {
 /** Registers the rtmp_goaway_output type with libobs (once, from obs_module_load). */
 void registerGoAwayOutput();
 
-class GoAwayOutput final : public DriverHost {
+class GoAwayOutput final : public output::DriverHost {
 public:
 	GoAwayOutput(obs_data_t *settings, obs_output_t *output);
 	~GoAwayOutput() override;
@@ -40,7 +40,7 @@ public:
 	bool requestHandoff();
 
 	// DriverHost (send thread)
-	StreamHeaders streamHeaders() override;
+	output::StreamHeaders streamHeaders() override;
 	void onStreamStarted() override;
 	void onStartFailed(const Error &error) override;
 	void onStateChanged(handoff::State state) override;
@@ -54,11 +54,11 @@ private:
 	void finishPreviousRun();
 
 	obs_output_t *output_;
-	PacketQueue queue_;
+	output::PacketQueue queue_;
 	flv::FlvMuxer muxer_;
 
 	mutable std::mutex lifecycleMutex_; // start / stop / destroy / proc calls vs the driver pointer
-	std::unique_ptr<StreamDriver> driver_;
+	std::unique_ptr<output::StreamDriver> driver_;
 	uint64_t bytesOfEarlierRuns_ = 0;
 
 	mutable std::mutex recordsMutex_;

@@ -63,9 +63,9 @@ obs_properties_t *outputProperties()
 	return props;
 }
 
-PacketQueue::Thresholds queueThresholds(obs_data_t *settings)
+output::PacketQueue::Thresholds queueThresholds(obs_data_t *settings)
 {
-	PacketQueue::Thresholds t;
+	output::PacketQueue::Thresholds t;
 	t.dropBFramesAfter = std::chrono::milliseconds(obs_data_get_int(settings, setting::kDropThresholdMs));
 	t.dropPFramesAfter = std::chrono::milliseconds(obs_data_get_int(settings, setting::kPFrameDropThresholdMs));
 	if (t.dropPFramesAfter < t.dropBFramesAfter)
@@ -73,10 +73,10 @@ PacketQueue::Thresholds queueThresholds(obs_data_t *settings)
 	return t;
 }
 
-Result<DriverConfig> makeDriverConfig(obs_data_t *settings, obs_service_t *service, rtmp::VideoCodec codec,
-				      bool audioOnly)
+Result<output::DriverConfig> makeDriverConfig(obs_data_t *settings, obs_service_t *service, rtmp::VideoCodec codec,
+					      bool audioOnly)
 {
-	DriverConfig c;
+	output::DriverConfig c;
 	if (service) {
 		const char *url = obs_service_get_connect_info(service, OBS_SERVICE_CONNECT_INFO_SERVER_URL);
 		const char *key = obs_service_get_connect_info(service, OBS_SERVICE_CONNECT_INFO_STREAM_KEY);

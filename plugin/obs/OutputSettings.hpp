@@ -2,7 +2,7 @@
 // The output's settings: keys, defaults, properties (locale strings) and the DriverConfig they
 // produce together with the stream service's URL and key.
 
-#include "StreamDriver.hpp"
+#include "plugin/output/StreamDriver.hpp"
 
 #include <obs-module.h>
 
@@ -29,9 +29,9 @@ obs_properties_t *outputProperties();
 
 /** Builds the driver configuration; the service (if any) supplies URL and key. Errors are
  *  sentences for the streamer (InvalidArgument). */
-Result<DriverConfig> makeDriverConfig(obs_data_t *settings, obs_service_t *service, rtmp::VideoCodec codec,
-				      bool audioOnly);
+Result<output::DriverConfig> makeDriverConfig(obs_data_t *settings, obs_service_t *service, rtmp::VideoCodec codec,
+					      bool audioOnly);
 
-PacketQueue::Thresholds queueThresholds(obs_data_t *settings);
+output::PacketQueue::Thresholds queueThresholds(obs_data_t *settings);
 
 } // namespace goaway::obs

@@ -1,22 +1,18 @@
-// Module entry: registers the output, the dock's controller and view, the frontend callback and
-// (after all modules loaded) the obs-websocket vendor; removes them in reverse order at OBS exit
-// and unload (the only module entry file; obs-websocket does the same).
+// Module entry: registers the output, the service, the frontend callback, the dock (through the
+// FrontendExtension the ui layer registered) and, after all modules loaded, the obs-websocket
+// vendor; removes them in reverse order at OBS exit and unload (the only module entry file;
+// obs-websocket does the same).
 
-#include "DockPlacement.hpp"
+#include "FrontendExtension.hpp"
 #include "GoAwayOutput.hpp"
 #include "GoAwayService.hpp"
 #include "ObsLogSink.hpp"
-#include "OutputController.hpp"
 #include "PluginInfo.hpp"
 #include "WebsocketVendor.hpp"
 #include "plugin/common/Boundary.hpp"
-#include "ui/GoAwayDock.hpp"
 
 #include <obs-frontend-api.h>
 #include <obs-module.h>
-
-#include <QMainWindow>
-#include <QPointer>
 
 OBS_DECLARE_MODULE()
 OBS_MODULE_USE_DEFAULT_LOCALE("obs-rtmp-goaway", "en-US")
@@ -33,47 +29,28 @@ MODULE_EXPORT const char *obs_module_name(void)
 
 namespace {
 
+/// The dock's entry points (ui/DockModule), if linked in. Constant-initialised: the dock registers
+/// from a static initialiser of another file, which may run before this file's own.
+constinit goaway::obs::FrontendExtension registeredFrontend{};
+
 /** What load registered, so unload can undo exactly that, in reverse. */
 struct ModuleState {
-	goaway::obs::OutputController *controller = nullptr; // owned here; the dock only views its models
+	goaway::obs::StreamControls controls; // what the dock offers obs-websocket; empty without a dock
 	goaway::obs::WebsocketVendor vendor;
-	bool dockAdded = false;
-	QPointer<QWidget> dock; // owned by the frontend once added
+	bool frontendLoaded = false;
 	bool frontendCallbackAdded = false;
 };
 
 ModuleState state;
 
-void removeDock()
-{
-	if (!state.dockAdded)
-		return;
-	// The frontend owns and deletes the widget it wraps.
-	obs_frontend_remove_dock(goaway::obs::kDockId);
-	state.dockAdded = false;
-	blog(LOG_INFO, "[obs-rtmp-goaway] [PluginModule] dock removed");
-}
-
 void handleFrontendEvent(enum obs_frontend_event event)
 {
-	switch (event) {
-	case OBS_FRONTEND_EVENT_FINISHED_LOADING:
-		// OBS adds plugin docks hidden; show ours once, on the first start after install.
-		if (state.dockAdded)
-			goaway::obs::showDockOnFirstRun(state.dock);
-		break;
-	case OBS_FRONTEND_EVENT_EXIT:
+	if (event == OBS_FRONTEND_EVENT_EXIT) {
 		// obs-websocket and the main window still exist here, not at unload: undo in reverse.
 		state.vendor.unregisterVendor();
-		if (state.controller)
-			state.controller->onFrontendEvent(event); // stops and releases the output
-		removeDock();
-		return;
-	default:
-		break;
 	}
-	if (state.controller)
-		state.controller->onFrontendEvent(event);
+	if (state.frontendLoaded && registeredFrontend.frontendEvent)
+		registeredFrontend.frontendEvent(event);
 }
 
 void onFrontendEvent(enum obs_frontend_event event, void *) noexcept
@@ -81,47 +58,39 @@ void onFrontendEvent(enum obs_frontend_event event, void *) noexcept
 	goaway::guarded("PluginModule::onFrontendEvent", [&] { handleFrontendEvent(event); });
 }
 
-void addDock()
+void loadFrontend()
 {
-	auto *mainWindow = static_cast<QMainWindow *>(obs_frontend_get_main_window());
-	if (!mainWindow) {
-		// Headless libobs programs (goaway-stream) load the module without a frontend.
-		blog(LOG_INFO, "[obs-rtmp-goaway] [PluginModule] no OBS main window: dock not added");
+	if (!registeredFrontend.load) {
+		blog(LOG_INFO, "[obs-rtmp-goaway] [PluginModule] no dock in this build");
 		return;
 	}
-	state.controller = new goaway::obs::OutputController();
-	state.controller->setHandoffListener([](const std::string &json) noexcept {
-		goaway::guarded("PluginModule::handoffListener", [&] { state.vendor.emitHandoff(json); });
-	});
-	auto *dock = new goaway::ui::GoAwayDock(state.controller->statusModel(), state.controller->handoffModel(),
-						mainWindow);
-	QObject::connect(dock, &goaway::ui::GoAwayDock::startStopRequested, state.controller,
-			 &goaway::obs::OutputController::toggle);
-	QObject::connect(dock, &goaway::ui::GoAwayDock::handOffRequested, state.controller,
-			 &goaway::obs::OutputController::handOffNow);
-	QObject::connect(dock, &goaway::ui::GoAwayDock::settingsRequested, state.controller,
-			 &goaway::obs::OutputController::openSettings);
-	if (!obs_frontend_add_dock_by_id(goaway::obs::kDockId, obs_module_text("Dock.Title"), dock)) {
-		blog(LOG_WARNING, "[obs-rtmp-goaway] [PluginModule] dock id %s already taken: dock not added",
-		     goaway::obs::kDockId);
-		delete dock;
-		return;
-	}
-	state.dockAdded = true;
-	state.dock = dock;
-	blog(LOG_INFO, "[obs-rtmp-goaway] [PluginModule] dock %s added", goaway::obs::kDockId);
+	goaway::obs::FrontendServices services;
+	services.emitHandoff = [](const std::string &json) { state.vendor.emitHandoff(json); };
+	state.frontendLoaded = true;
+	state.controls = registeredFrontend.load(services);
 }
 
-void deleteController()
+void unloadFrontend()
 {
-	delete state.controller; // shuts the output down if EXIT did not
-	state.controller = nullptr;
+	if (state.frontendLoaded && registeredFrontend.unload)
+		registeredFrontend.unload();
+	state.frontendLoaded = false;
+	state.controls = {};
 }
 
 void loadModule();
 void unloadModule();
 
 } // namespace
+
+namespace goaway::obs {
+
+void registerFrontendExtension(const FrontendExtension &extension) noexcept
+{
+	registeredFrontend = extension; // cannot throw: three function pointers are copied
+}
+
+} // namespace goaway::obs
 
 bool obs_module_load(void)
 {
@@ -135,8 +104,8 @@ void obs_module_post_load(void)
 {
 	// obs-websocket registers its proc handler in its own load: only now can we find it.
 	goaway::guarded("PluginModule::postLoad", [] {
-		if (state.controller)
-			state.vendor.registerVendor(state.controller);
+		if (state.controls)
+			state.vendor.registerVendor(state.controls);
 	});
 }
 
@@ -157,7 +126,7 @@ void loadModule()
 	     "[obs-rtmp-goaway] [PluginModule] version %s loaded (built against libobs %s); output %s registered, service %s registered",
 	     goaway::obs::kPluginVersion, goaway::obs::kBuiltAgainstObs, goaway::obs::kOutputId,
 	     goaway::obs::kServiceId);
-	addDock();
+	loadFrontend();
 	obs_frontend_add_event_callback(onFrontendEvent, nullptr);
 	state.frontendCallbackAdded = true;
 }
@@ -169,8 +138,7 @@ void unloadModule()
 		state.frontendCallbackAdded = false;
 	}
 	state.vendor.unregisterVendor();
-	removeDock();
-	deleteController();
+	unloadFrontend();
 	// libobs has no way to unregister an output type; it frees its info with the module.
 	blog(LOG_INFO, "[obs-rtmp-goaway] [PluginModule] unloaded");
 }

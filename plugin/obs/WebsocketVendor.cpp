@@ -1,5 +1,4 @@
 #include "WebsocketVendor.hpp"
-#include "OutputController.hpp"
 #include "PluginInfo.hpp"
 
 #include "plugin/common/Boundary.hpp"
@@ -8,9 +7,8 @@
 #include <obs-frontend-api.h>
 #include <obs.hpp>
 
-#include <QMetaObject>
-
 #include <mutex>
+#include <utility>
 
 namespace goaway::obs {
 
@@ -33,7 +31,7 @@ struct VendorState {
 	std::mutex mutex;
 	proc_handler_t *ph = nullptr;
 	void *vendor = nullptr;
-	QPointer<OutputController> controller;
+	StreamControls controls; // the dock's start/stop: each only queues the work on the Qt thread
 };
 
 VendorState vendorState;
@@ -113,24 +111,24 @@ void onHandOffNow(obs_data_t *response)
 }
 
 /** Start/stop run on the Qt thread (encoders, the output): queued; the client polls GetState. */
-void invokeOnController(obs_data_t *response, const char *method)
+void queueOnDock(obs_data_t *response, std::function<bool()> StreamControls::*control)
 {
 	std::lock_guard lock(vendorState.mutex);
-	if (!vendorState.controller)
+	const std::function<bool()> &queue = vendorState.controls.*control;
+	if (!queue || !queue())
 		return fail(response, "The obs-rtmp-goaway dock is not available.");
-	QMetaObject::invokeMethod(vendorState.controller.data(), method, Qt::QueuedConnection);
 	obs_data_set_bool(response, "ok", true);
 	obs_data_set_bool(response, "accepted", true);
 }
 
 void onStartStream(obs_data_t *response)
 {
-	invokeOnController(response, "start");
+	queueOnDock(response, &StreamControls::start);
 }
 
 void onStopStream(obs_data_t *response)
 {
-	invokeOnController(response, "stop");
+	queueOnDock(response, &StreamControls::stop);
 }
 
 /** What obs-websocket calls (its own threads): a boundary, so nothing may throw out of it. */
@@ -162,7 +160,7 @@ bool runVendorProc(const char *proc, calldata_t *cd)
 
 } // namespace
 
-bool WebsocketVendor::registerVendor(OutputController *controller)
+bool WebsocketVendor::registerVendor(StreamControls controls)
 {
 	std::lock_guard lock(vendorState.mutex);
 	if (vendorState.vendor)
@@ -187,7 +185,7 @@ bool WebsocketVendor::registerVendor(OutputController *controller)
 	}
 	vendorState.ph = ph;
 	vendorState.vendor = vendor;
-	vendorState.controller = controller;
+	vendorState.controls = std::move(controls);
 	int registered = 0;
 	for (const char *request : kRequests) {
 		RequestCallbackBox box{callbackFor(request), nullptr};
@@ -216,7 +214,7 @@ void WebsocketVendor::unregisterVendor()
 	// obs-websocket has no vendor_unregister: the vendor stays, without requests.
 	vendorState.vendor = nullptr;
 	vendorState.ph = nullptr;
-	vendorState.controller = nullptr;
+	vendorState.controls = {};
 	GOAWAY_LOG_INFO("WebsocketVendor::unregisterVendor", "vendor requests removed");
 }
 

@@ -171,4 +171,14 @@ Result<RtmpUrl> resolveTcUrl(const RtmpUrl &current, std::string_view candidate)
 		    "ReconnectRequest tcUrl is neither rtmp[s]://host/app, //host/app nor /app");
 }
 
+std::string addressOfPeer(const std::string &peer)
+{
+	if (!peer.empty() && peer.front() == '[') {
+		const auto close = peer.find(']');
+		return close == std::string::npos ? peer : peer.substr(1, close - 1);
+	}
+	const auto colon = peer.rfind(':');
+	return colon == std::string::npos ? peer : peer.substr(0, colon);
+}
+
 } // namespace goaway::rtmp

@@ -51,4 +51,8 @@ Result<RtmpUrl> resolveTcUrl(const RtmpUrl &current, std::string_view candidate)
 /** A stream key masked for logs (four asterisks; empty stays empty). */
 std::string redactKey(std::string_view key);
 
+/** The address part of a peer as RtmpSession reports it: "127.0.0.1:1935" / "[::1]:1935" ->
+ *  "127.0.0.1" / "::1". */
+std::string addressOfPeer(const std::string &peer);
+
 } // namespace goaway::rtmp

@@ -41,7 +41,7 @@ def poll_until(what, fn, timeout, interval=0.25):
 
 
 def write_dock_settings(home, server, key, **extra):
-    """The dock's settings in the test profile (plugin/obs ProfileSettingsStore), before OBS starts."""
+    """The dock's settings in the test profile (ui/ProfileSettingsStore), before OBS starts."""
     settings = {"server": server, "key": key, "resolver": "off", "handoff_mode": "make-before-break",
                 "max_keyframe_wait_ms": 10000, "video_bitrate_kbps": 2500}
     settings.update(extra)

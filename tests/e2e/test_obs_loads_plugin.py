@@ -24,7 +24,7 @@ def main():
         with obsharness.xdisplay() as display:
             with obsharness.Obs(home, display) as obs:
                 obs.wait_log(r"\[obs-rtmp-goaway\] \[PluginModule\] version \S+ loaded .* output rtmp_goaway_output registered", 90)
-                obs.wait_log(r"\[obs-rtmp-goaway\] \[PluginModule\] dock obs-rtmp-goaway-dock added", 30)
+                obs.wait_log(r"\[obs-rtmp-goaway\] \[DockModule\] dock obs-rtmp-goaway-dock added", 30)
                 obs.wait_log(r"==== Startup complete", 90)
                 # The modules list OBS prints after loading names ours.
                 obs.wait_log(r"Loaded Modules:[\s\S]*obs-rtmp-goaway\.so", 30)
@@ -35,7 +35,7 @@ def main():
         with open(os.path.join(out_dir, "obs-%d.%d-load.log" % version[:2]), "w") as f:
             f.write(log)
     failures = []
-    if "[obs-rtmp-goaway] [PluginModule] dock removed" not in log:
+    if "[obs-rtmp-goaway] [DockModule] dock removed" not in log:
         failures.append("the dock was not removed on exit")
     if "[obs-rtmp-goaway] [PluginModule] unloaded" not in log:
         failures.append("the module was not unloaded on exit (clean Ctrl+Q exit expected)")

@@ -7,7 +7,7 @@
 #include "plugin/common/OutsideText.hpp"
 #include "plugin/ingest/CandidateProber.hpp"
 #include "plugin/ingest/IngestListParser.hpp"
-#include "plugin/obs/HandoffJson.hpp"
+#include "plugin/output/HandoffJson.hpp"
 
 #include <cstdint>
 #include <cstdlib>
@@ -65,8 +65,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	record.to = goaway::handoff::Endpoint{candidates.front().host, candidates.front().port, "127.0.0.1"};
 	record.triggerDetail = list->entries.front().name;
 	record.failureReason = list->rejected.empty() ? std::string() : list->rejected.front();
-	auto json = nlohmann::json::parse(goaway::obs::jsonText(goaway::obs::handoffRecordToJson(record, {})), nullptr,
-					  false);
+	auto json = nlohmann::json::parse(goaway::output::jsonText(goaway::output::handoffRecordToJson(record, {})),
+					  nullptr, false);
 	if (json.is_discarded() || (!keyInBody && json.dump().find("fuzzSecretKey123") != std::string::npos))
 		std::abort();
 	for (const auto &r : list->rejected)

@@ -7,7 +7,7 @@
 #include "plugin/common/Log.hpp"
 #include "plugin/common/OutsideText.hpp"
 #include "plugin/handoff/HandoffStateMachine.hpp"
-#include "plugin/obs/HandoffJson.hpp"
+#include "plugin/output/HandoffJson.hpp"
 #include "plugin/rtmp/ChunkDemuxer.hpp"
 #include "plugin/rtmp/RtmpUrl.hpp"
 #include "plugin/rtmp/ServerEventClassifier.hpp"
@@ -109,7 +109,7 @@ struct Output {
 			publishPending.erase(c->session);
 		} else if (auto *e = std::get_if<act::EmitRecord>(&a)) {
 			const std::string text =
-				obs::jsonText(obs::handoffRecordToJson(e->record, handoff::TimePoint{}));
+				output::jsonText(output::handoffRecordToJson(e->record, handoff::TimePoint{}));
 			auto back = nlohmann::json::parse(text, nullptr, false);
 			if (back.is_discarded())
 				std::abort();

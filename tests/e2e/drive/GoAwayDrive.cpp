@@ -1,5 +1,5 @@
 // goaway-drive: the output's engine (PacketQueue + StreamDriver + SessionConnector + the ingest
-// resolver, plugin/obs without libobs) fed in real time with the packets of an FLV file (made by
+// resolver: plugin/output, without libobs) fed in real time with the packets of an FLV file (made by
 // ffmpeg), looped with continuing timestamps. A cheap e2e that runs on any host and under TSan /
 // ASan; prints JSON: packets pushed, handoff records, how the driver ended, and the process's
 // RSS, open fds and threads before, during and after streaming (leak checks).
@@ -9,9 +9,9 @@
 //          [--mode make-before-break|break-before-make] [--allow-self-signed]
 //          [--stop-during-handoff] [--io-timeout-ms N] [--connect-timeout-ms N]
 #include "plugin/common/Log.hpp"
-#include "plugin/obs/HandoffJson.hpp"
-#include "plugin/obs/PacketQueue.hpp"
-#include "plugin/obs/StreamDriver.hpp"
+#include "plugin/output/HandoffJson.hpp"
+#include "plugin/output/PacketQueue.hpp"
+#include "plugin/output/StreamDriver.hpp"
 #include "tests/publish/FlvFileReader.hpp"
 
 #include <nlohmann/json.hpp>
@@ -67,10 +67,10 @@ json processFigures()
 }
 
 /** The driver's owner, as GoAwayOutput is in OBS: records what the send thread tells it. */
-class DriveHost : public obs::DriverHost {
+class DriveHost : public output::DriverHost {
 public:
-	explicit DriveHost(obs::StreamHeaders headers) : headers_(std::move(headers)) {}
-	obs::StreamHeaders streamHeaders() override { return headers_; }
+	explicit DriveHost(output::StreamHeaders headers) : headers_(std::move(headers)) {}
+	output::StreamHeaders streamHeaders() override { return headers_; }
 	void onStreamStarted() override
 	{
 		std::lock_guard lock(mutex_);
@@ -87,7 +87,7 @@ public:
 	void onStateChanged(handoff::State state) override
 	{
 		std::lock_guard lock(mutex_);
-		states_.push_back(obs::stateSlug(state));
+		states_.push_back(output::stateSlug(state));
 		if (started_ && state != handoff::State::Streaming && state != handoff::State::Idle)
 			inHandoff_ = true;
 		changed_.notify_all();
@@ -95,7 +95,7 @@ public:
 	void onHandoffRecord(const handoff::HandoffRecord &record) override
 	{
 		std::lock_guard lock(mutex_);
-		records_.push_back(obs::handoffRecordToJson(record, epoch_));
+		records_.push_back(output::handoffRecordToJson(record, epoch_));
 		if (records_.size() == 1)
 			warm_ = processFigures();
 	}
@@ -139,7 +139,7 @@ public:
 	}
 
 private:
-	obs::StreamHeaders headers_;
+	output::StreamHeaders headers_;
 	handoff::TimePoint epoch_ = handoff::Clock::now();
 	std::mutex mutex_;
 	std::condition_variable changed_;
@@ -201,9 +201,9 @@ bool parseArgs(int argc, char **argv, DriveOptions &o)
 	return true;
 }
 
-obs::DriverConfig makeConfig(const DriveOptions &o)
+output::DriverConfig makeConfig(const DriveOptions &o)
 {
-	obs::DriverConfig c;
+	output::DriverConfig c;
 	c.serverUrl = o.url;
 	c.streamKey = o.key;
 	c.session.allowSelfSigned = o.allowSelfSigned;
@@ -238,7 +238,7 @@ int main(int argc, char **argv)
 		std::fprintf(stderr, "goaway-drive: %s\n", tags.error().message.c_str());
 		return 2;
 	}
-	obs::StreamHeaders headers;
+	output::StreamHeaders headers;
 	std::vector<publish::FlvTag> media;
 	int64_t lastVideoTs = -1, firstVideoTs = -1;
 	size_t videoTags = 0;
@@ -280,9 +280,9 @@ int main(int argc, char **argv)
 	json out;
 	uint64_t videoPushed = 0, audioPushed = 0, dropped = 0;
 	{
-		obs::PacketQueue queue;
+		output::PacketQueue queue;
 		DriveHost host(headers);
-		obs::StreamDriver driver(makeConfig(o), host, queue);
+		output::StreamDriver driver(makeConfig(o), host, queue);
 		driver.start();
 		if (!host.waitStarted(std::chrono::seconds(30))) {
 			driver.join();
@@ -322,11 +322,11 @@ int main(int argc, char **argv)
 						nextHandoff +=
 							std::chrono::milliseconds(int64_t(o.handoffEvery * 1000));
 					}
-					obs::QueuedPacket q;
+					output::QueuedPacket q;
 					q.isVideo = t.isVideo();
 					q.keyframe = t.isVideoKeyframe();
-					q.priority = q.keyframe ? obs::PacketPriority::Highest
-								: obs::PacketPriority::High;
+					q.priority = q.keyframe ? output::PacketPriority::Highest
+								: output::PacketPriority::High;
 					q.dtsMs = dts;
 					q.dtsUsec = dts * 1000;
 					q.sysDtsUsec = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -347,7 +347,7 @@ int main(int argc, char **argv)
 			dropped = queue.droppedFrames();
 			out = host.result();
 			out["stoppedEarly"] = stoppedEarly;
-			out["snapshot"] = obs::snapshotToJson(driver.snapshot());
+			out["snapshot"] = output::snapshotToJson(driver.snapshot());
 		}
 	}
 	figures["before"] = before;

@@ -1,7 +1,7 @@
 // Handoff records and state as JSON (the `handoff` signal, get_handoffs, obs-websocket): the dump
 // never throws, whatever text reached a record.
 
-#include "plugin/obs/HandoffJson.hpp"
+#include "plugin/output/HandoffJson.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,7 +19,7 @@ TEST(HandoffJson, ARecordWithInvalidUtf8TextSerialisesInsteadOfAborting)
 	r.failureReason = std::string("\xFF\xFE", 2);
 	const auto epoch = handoff::TimePoint{};
 	std::string text;
-	ASSERT_NO_THROW(text = obs::jsonText(obs::handoffRecordToJson(r, epoch)));
+	ASSERT_NO_THROW(text = output::jsonText(output::handoffRecordToJson(r, epoch)));
 	auto back = nlohmann::json::parse(text);
 	EXPECT_EQ(back["detail"], "Serveur arr\xEF\xBF\xBDt\xEF\xBF\xBD");
 	EXPECT_EQ(back["failureReason"], "\xEF\xBF\xBD\xEF\xBF\xBD");
@@ -28,7 +28,7 @@ TEST(HandoffJson, ARecordWithInvalidUtf8TextSerialisesInsteadOfAborting)
 TEST(HandoffJson, NonFiniteNumbersBecomeNullNotInvalidJson)
 {
 	nlohmann::json j = {{"nan", std::nan("")}, {"inf", -std::numeric_limits<double>::infinity()}};
-	auto back = nlohmann::json::parse(obs::jsonText(j));
+	auto back = nlohmann::json::parse(output::jsonText(j));
 	EXPECT_TRUE(back["nan"].is_null());
 	EXPECT_TRUE(back["inf"].is_null());
 }

@@ -1,12 +1,12 @@
-#include "plugin/obs/PacketQueue.hpp"
+#include "plugin/output/PacketQueue.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 
-using goaway::obs::PacketPriority;
-using goaway::obs::PacketQueue;
-using goaway::obs::QueuedPacket;
+using goaway::output::PacketPriority;
+using goaway::output::PacketQueue;
+using goaway::output::QueuedPacket;
 
 namespace {
 

@@ -1,8 +1,8 @@
-#include "plugin/obs/SendTimeline.hpp"
+#include "plugin/output/SendTimeline.hpp"
 
 #include <gtest/gtest.h>
 
-using goaway::obs::SendTimeline;
+using goaway::output::SendTimeline;
 using namespace std::chrono_literals;
 
 namespace {

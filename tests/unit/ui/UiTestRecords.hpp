@@ -1,8 +1,8 @@
 #pragma once
-// Handoff records as the output really serialises them (plugin/obs HandoffJson, the `handoff`
+// Handoff records as the output really serialises them (plugin/output HandoffJson, the `handoff`
 // signal's payload), so the model is tested against the producer's shape, not a copy of it.
 
-#include "plugin/obs/HandoffJson.hpp"
+#include "plugin/output/HandoffJson.hpp"
 
 #include <QByteArray>
 
@@ -25,7 +25,7 @@ inline QByteArray recordJson(std::uint64_t id, std::uint64_t framesLost, handoff
 	r.result = result;
 	if (result != handoff::HandoffResult::Succeeded)
 		r.failureReason = "no target accepted the stream";
-	return QByteArray::fromStdString(obs::handoffRecordToJson(r, epoch).dump());
+	return QByteArray::fromStdString(output::handoffRecordToJson(r, epoch).dump());
 }
 
 } // namespace goaway::ui::test

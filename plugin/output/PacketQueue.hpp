@@ -14,7 +14,7 @@
 #include <span>
 #include <vector>
 
-namespace goaway::obs {
+namespace goaway::output {
 
 /** Video and audio packet counts. */
 struct PacketCounts {
@@ -84,4 +84,4 @@ private:
 	bool audioWakes_ = true;
 };
 
-} // namespace goaway::obs
+} // namespace goaway::output

@@ -12,7 +12,7 @@
 #include <deque>
 #include <optional>
 
-namespace goaway::obs {
+namespace goaway::output {
 
 class SendTimeline {
 public:
@@ -32,4 +32,4 @@ private:
 	std::deque<handoff::TimePoint> times_; // distinct send times, oldest first
 };
 
-} // namespace goaway::obs
+} // namespace goaway::output

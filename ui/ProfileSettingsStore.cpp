@@ -6,7 +6,7 @@
 #include <obs.hpp>
 #include <util/bmem.h>
 
-namespace goaway::obs {
+namespace goaway::ui {
 
 namespace {
 
@@ -40,16 +40,16 @@ std::string profileSettingsPath()
 	return path;
 }
 
-ui::DockSettings loadProfileSettings()
+DockSettings loadProfileSettings()
 {
-	ui::DockSettings s;
+	DockSettings s;
 	const std::string path = profileSettingsPath();
 	if (path.empty())
 		return s;
 	OBSDataAutoRelease data = obs_data_create_from_json_file_safe(path.c_str(), "bak");
 	if (!data)
 		return s;
-	const ui::DockSettings defaults;
+	const DockSettings defaults;
 	obs_data_set_default_string(data, key::kResolver, defaults.resolver.toUtf8().constData());
 	obs_data_set_default_string(data, key::kHandoffMode, defaults.handoffMode.toUtf8().constData());
 	obs_data_set_default_int(data, key::kMaxKeyframeWaitMs, defaults.maxKeyframeWaitMs);
@@ -65,7 +65,7 @@ ui::DockSettings loadProfileSettings()
 	return s;
 }
 
-bool saveProfileSettings(const ui::DockSettings &s)
+bool saveProfileSettings(const DockSettings &s)
 {
 	const std::string path = profileSettingsPath();
 	if (path.empty())
@@ -87,4 +87,4 @@ bool saveProfileSettings(const ui::DockSettings &s)
 	return true;
 }
 
-} // namespace goaway::obs
+} // namespace goaway::ui

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-namespace goaway::obs {
+namespace goaway::output {
 
 class SessionConnector {
 public:
@@ -40,4 +40,4 @@ private:
 	std::vector<Worker> workers_;
 };
 
-} // namespace goaway::obs
+} // namespace goaway::output

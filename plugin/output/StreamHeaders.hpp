@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace goaway::obs {
+namespace goaway::output {
 
 struct StreamHeaders {
 	std::vector<uint8_t> metadata;    // @setDataFrame onMetaData (data message, type 18)
@@ -13,4 +13,4 @@ struct StreamHeaders {
 	std::vector<uint8_t> audioHeader; // AAC AudioSpecificConfig (audio message, type 8); empty: no audio
 };
 
-} // namespace goaway::obs
+} // namespace goaway::output

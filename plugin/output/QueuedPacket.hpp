@@ -6,7 +6,7 @@
 #include <memory>
 #include <vector>
 
-namespace goaway::obs {
+namespace goaway::output {
 
 /** Video packet priorities, as libobs' OBS_NAL_PRIORITY_* (obs-avc.h): disposable frames
  *  (b-frames) are 0, keyframes 3. The drop policy only compares them. */
@@ -26,4 +26,4 @@ struct QueuedPacket {
 	size_t size() const { return data ? data->size() : 0; }
 };
 
-} // namespace goaway::obs
+} // namespace goaway::output

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace goaway::obs {
+namespace goaway::output {
 
 void SendTimeline::onSend(handoff::TimePoint at)
 {
@@ -27,4 +27,4 @@ std::optional<std::int64_t> SendTimeline::largestGap(handoff::TimePoint from, ha
 	return gap;
 }
 
-} // namespace goaway::obs
+} // namespace goaway::output

@@ -5,10 +5,13 @@
 // OBS-free on purpose: plugin/obs/GoAwayOutput adapts it to libobs through DriverHost.
 
 #include "DriverInbox.hpp"
+#include "HandoffRecordBook.hpp"
+#include "HeaderSchedule.hpp"
 #include "PacketQueue.hpp"
-#include "SendTimeline.hpp"
 #include "SessionConnector.hpp"
+#include "SessionWarmUp.hpp"
 #include "StreamHeaders.hpp"
+#include "TargetResolver.hpp"
 #include "plugin/handoff/HandoffStateMachine.hpp"
 #include "plugin/ingest/IngestResolver.hpp"
 #include "plugin/rtmp/RtmpSession.hpp"
@@ -24,7 +27,7 @@
 #include <string>
 #include <thread>
 
-namespace goaway::obs {
+namespace goaway::output {
 
 struct DriverConfig {
 	std::string serverUrl; // rtmp[s]://host[:port]/app (no key)
@@ -95,14 +98,12 @@ private:
 	void flushSessions();
 	void handleInbox();
 	void pollSessions();
-	/** Sends the due warm-up bursts on pre-connected sessions that carry no media yet. */
+	/** Sends the warm-up messages due on pre-connected sessions that carry no media yet. */
 	void warmUpSessions();
 	void handlePacket(QueuedPacket packet);
 	void execute(handoff::Actions actions);
 	void execute(const handoff::Action &action);
 	void startResolve(const handoff::action::ResolveTargets &request);
-	void sendHeaders(handoff::SessionId id);
-	Result<void> sendPendingHeaders(rtmp::RtmpSession &s, handoff::SessionId id, uint32_t ts);
 	void sendStored(handoff::SessionId id, handoff::PacketSeq seq);
 	void closeSession(handoff::SessionId id, bool gracefully);
 	void sessionFailed(handoff::SessionId id, const std::string &reason);
@@ -120,43 +121,18 @@ private:
 	PacketQueue &queue_;
 	DriverInbox inbox_;
 	SessionConnector connector_;
-	std::unique_ptr<ingest::IngestResolver> resolver_;
+	TargetResolver resolver_;
+	SessionWarmUp warmUp_;
 	handoff::HandoffStateMachine machine_;
 
 	// Send thread only.
 	std::map<handoff::SessionId, std::unique_ptr<rtmp::RtmpSession>> sessions_;
 	std::map<handoff::SessionId, bool> publishPending_;
-	std::set<handoff::SessionId> headersPending_; // SendHeaders seen, first media not yet sent
-	/// Issue 19: a pre-connected session's congestion window is opened before it carries media.
-	struct WarmUp {
-		std::chrono::milliseconds roundTrip{0};       // the connection's createStream exchange
-		handoff::TimePoint lastSentAt{};              // keeps the connection from counting as idle
-		std::optional<int64_t> burstForKeyframeDtsMs; // the predicted keyframe a burst was sent for
-	};
-	std::map<handoff::SessionId, WarmUp> warming_;
-	/// When the next keyframe (the cut) is due, from the last two: a warm-up burst is timed by it.
-	struct MediaPace {
-		std::optional<int64_t> keyframeDtsMs;
-		std::optional<int64_t> keyframeIntervalMs;
-		int64_t lastDtsMs = 0;
-	} pace_;
-	void notePace(const QueuedPacket &packet);
 	std::map<handoff::PacketSeq, QueuedPacket> backlog_;
 	std::map<uint64_t, uint64_t> resolverToMachine_; // resolver request id -> machine request id
-	StreamHeaders headers_;
-	std::optional<handoff::SessionId> lastSendSession_;
-	handoff::TimePoint lastSendAt_{};
-	std::optional<int64_t> pendingSwitchGapMs_; // send gap at the last change of session
-	handoff::TimePoint switchedAt_{};           // first send on the session media goes to now
-	SendTimeline sendTimeline_;
-	/// A record of a cut waits until its dead-air window (1 s past the first send on the new
-	/// session) has passed, so that the figure covers what follows the keyframe too.
-	struct HeldRecord {
-		handoff::HandoffRecord record;
-		std::optional<handoff::TimePoint> windowFrom;
-		std::optional<handoff::TimePoint> windowTo;
-	};
-	std::deque<HeldRecord> heldRecords_;
+	HeaderSchedule headers_;
+	/// Sends and held records: a cut's record waits until its dead-air window has passed.
+	HandoffRecordBook records_;
 	uint64_t packetsSent_ = 0;
 	uint64_t bytesOfClosedSessions_ = 0;
 	bool finished_ = false;
@@ -177,4 +153,4 @@ private:
 	std::thread thread_;
 };
 
-} // namespace goaway::obs
+} // namespace goaway::output

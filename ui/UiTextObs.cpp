@@ -1,5 +1,5 @@
 // uiText() for the ui layer, backed by the module's locale (data/locale/*.ini).
-#include "ui/UiText.hpp"
+#include "UiText.hpp"
 
 #include <obs-module.h>
 

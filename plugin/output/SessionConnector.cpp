@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-namespace goaway::obs {
+namespace goaway::output {
 
 SessionConnector::~SessionConnector()
 {
@@ -68,4 +68,4 @@ void SessionConnector::joinAll()
 	workers_.clear();
 }
 
-} // namespace goaway::obs
+} // namespace goaway::output

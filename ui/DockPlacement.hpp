@@ -4,10 +4,10 @@
 
 class QWidget;
 
-namespace goaway::obs {
+namespace goaway::ui {
 
 /** Shows the dock docked on the right the first time the plugin runs in this OBS configuration
  *  (remembered in the module's config folder); afterwards OBS's saved layout decides. */
 void showDockOnFirstRun(QWidget *dockContent);
 
-} // namespace goaway::obs
+} // namespace goaway::ui

@@ -1,12 +1,11 @@
 #include "StreamDriver.hpp"
 
 #include "plugin/common/Boundary.hpp"
-
 #include "plugin/common/Log.hpp"
 
 #include <algorithm>
 
-namespace goaway::obs {
+namespace goaway::output {
 
 namespace {
 
@@ -19,54 +18,8 @@ using namespace std::chrono_literals;
 /// the frame interval at any rate OBS streams at (10 fps and up) plus the video thread's jitter:
 /// at 40 ms, 30 fps frames 35-45 ms apart on a loaded machine cost a second, timed-out turn each.
 constexpr auto kIdlePoll = 100ms;
-/// Issue 19: a handoff's dead air is the largest gap between media sends from this long before
-/// the trigger to this long after the first send on the new session (the ingest measures the same
-/// window on arrival); the record is published once the window has closed.
-constexpr auto kDeadAirWindowBefore = std::chrono::milliseconds(1000);
-constexpr auto kDeadAirWindowAfter = std::chrono::milliseconds(1000);
-/// Warming a pre-connected session until it carries media (RtmpSession::warmUp; its connect left
-/// it with a window of about 40 segments). Linux keeps a congestion window only while it is used:
-/// idle for one RTO it falls back to the initial 10 segments, so a message every half round trip
-/// keeps the connection from counting as idle. Not filled, the window still shrinks each RTO, so
-/// two round trips before the predicted keyframe (the cut) a burst opens it again; its segments
-/// are acknowledged, and free again, by the time the keyframe leaves. Cost: a few hundred bytes.
-constexpr int kWarmUpPreCutBurst = 40;
-constexpr int kWarmUpPreCutRoundTrips = 2;
-constexpr int64_t kWarmUpPreCutSlackMs = 40; // a frame at 25 fps and up: the keyframe may come a frame early
-/// Below this round trip the initial window (10 segments per round trip) is no limit worth a
-/// message: the hole it leaves after a keyframe is at most one round trip.
-constexpr auto kWarmUpMinRoundTrip = std::chrono::milliseconds(10);
-/// The round trip comes from the pre-connect's createStream exchange; bounded so that a slow
-/// connect does not stretch the warming thin.
-constexpr auto kWarmUpMaxRoundTrip = std::chrono::milliseconds(1000);
 /// The first session's id; the machine numbers new sessions above it.
 constexpr handoff::SessionId kFirstSession = 1;
-
-handoff::TargetSource toTargetSource(ingest::CandidateSource source)
-{
-	switch (source) {
-	case ingest::CandidateSource::TcUrl:
-		return handoff::TargetSource::TcUrl;
-	case ingest::CandidateSource::IngestList:
-		return handoff::TargetSource::IngestList;
-	case ingest::CandidateSource::Dns:
-		return handoff::TargetSource::Dns;
-	case ingest::CandidateSource::Configured:
-		break;
-	}
-	return handoff::TargetSource::Configured;
-}
-
-/** "127.0.0.1:1935" / "[::1]:1935" -> "127.0.0.1" / "::1". */
-std::string addressOnly(const std::string &peer)
-{
-	if (!peer.empty() && peer.front() == '[') {
-		const auto close = peer.find(']');
-		return close == std::string::npos ? peer : peer.substr(1, close - 1);
-	}
-	const auto colon = peer.rfind(':');
-	return colon == std::string::npos ? peer : peer.substr(0, colon);
-}
 
 } // namespace
 
@@ -76,6 +29,7 @@ StreamDriver::StreamDriver(DriverConfig config, DriverHost &host, PacketQueue &q
 	  queue_(queue),
 	  inbox_(queue),
 	  connector_(inbox_),
+	  resolver_(config_.resolve, config_.serverUrl, config_.streamKey, inbox_),
 	  machine_(config_.handoff)
 {
 	queue_.setAudioWakes(false);
@@ -155,7 +109,6 @@ void StreamDriver::tearDown()
 	for (auto &[id, s] : sessions_)
 		s->closeSilently();
 	sessions_.clear();
-	warming_.clear();
 	resolver_.reset();
 	connector_.cancelAll();
 	connector_.joinAll();
@@ -186,7 +139,7 @@ bool StreamDriver::connectFirstSession()
 	}
 	const auto stats = connection->stats();
 	const auto &url = connection->url();
-	handoff::Target target{url.tcUrl(), url.host, url.port, addressOnly(stats.peerAddress),
+	handoff::Target target{url.tcUrl(), url.host, url.port, rtmp::addressOfPeer(stats.peerAddress),
 			       handoff::TargetSource::Configured};
 	{
 		std::lock_guard lock(snapshotMutex_);
@@ -196,7 +149,7 @@ bool StreamDriver::connectFirstSession()
 			stats.peerAddress.c_str(), stats.timings.totalMs);
 	connection->setCorked(true); // flushSessions() writes once per turn of the loop
 	sessions_[kFirstSession] = std::move(connection);
-	headers_ = host_.streamHeaders();
+	headers_.setHeaders(host_.streamHeaders());
 	execute(machine_.onConnected(kFirstSession, target, now()));
 	host_.onStreamStarted();
 	streamStarted_ = true;
@@ -211,8 +164,8 @@ void StreamDriver::loop()
 		auto wakeAt = now() + kIdlePoll;
 		if (auto deadline = machine_.nextDeadline())
 			wakeAt = std::min(wakeAt, *deadline);
-		if (!heldRecords_.empty() && heldRecords_.front().windowTo)
-			wakeAt = std::min(wakeAt, *heldRecords_.front().windowTo);
+		if (auto windowClose = records_.nextWindowClose())
+			wakeAt = std::min(wakeAt, *windowClose);
 		batch.clear();
 		queue_.popAll(wakeAt, batch);
 		handleInbox();
@@ -273,16 +226,14 @@ void StreamDriver::handleInbox()
 				done->connection->closeSilently();
 			} else if (done->result) {
 				handoff::ConnectInfo info;
-				info.address = addressOnly(done->connection->stats().peerAddress);
+				info.address = rtmp::addressOfPeer(done->connection->stats().peerAddress);
 				const auto &t = *done->result;
 				info.timings = {int64_t(t.tcpMs), int64_t(t.tlsMs), int64_t(t.handshakeMs),
 						int64_t(t.connectMs), int64_t(t.createStreamMs)};
 				done->connection->setCorked(true);
 				sessions_[done->session] = std::move(done->connection);
-				const auto roundTrip = std::chrono::milliseconds(int64_t(t.createStreamMs));
-				if (roundTrip >= kWarmUpMinRoundTrip)
-					warming_[done->session] =
-						WarmUp{std::min(roundTrip, kWarmUpMaxRoundTrip), now(), std::nullopt};
+				warmUp_.start(done->session, std::chrono::milliseconds(int64_t(t.createStreamMs)),
+					      now());
 				execute(machine_.onPreconnectSucceeded(done->session, info, now()));
 			} else {
 				done->connection->closeSilently();
@@ -349,51 +300,18 @@ void StreamDriver::pollSessions()
 void StreamDriver::warmUpSessions()
 {
 	// No wake-up of its own: the loop turns with every video frame, which is often enough.
-	const auto at = now();
-	std::optional<int64_t> nextKeyframe;
-	if (pace_.keyframeDtsMs && pace_.keyframeIntervalMs)
-		nextKeyframe = *pace_.keyframeDtsMs + *pace_.keyframeIntervalMs;
 	std::vector<std::pair<handoff::SessionId, std::string>> failed;
-	for (auto &[id, w] : warming_) {
-		auto *s = session(id);
-		if (!s)
-			continue;
-		int messages = 0;
-		const int64_t roundTripMs = w.roundTrip.count();
-		const int64_t toKeyframeMs = nextKeyframe ? *nextKeyframe - pace_.lastDtsMs : -1;
-		// A burst still in flight at the cut would take the window from the keyframe: none within
-		// the last round trip (and a frame) before it.
-		if (nextKeyframe && w.burstForKeyframeDtsMs != nextKeyframe &&
-		    toKeyframeMs <= kWarmUpPreCutRoundTrips * roundTripMs &&
-		    toKeyframeMs >= roundTripMs + kWarmUpPreCutSlackMs) {
-			messages = kWarmUpPreCutBurst;
-			w.burstForKeyframeDtsMs = nextKeyframe;
-		} else if (at - w.lastSentAt >= w.roundTrip / 2) {
-			messages = 1;
-		}
-		if (messages == 0)
-			continue;
-		if (auto sent = s->warmUp(messages); !sent)
-			failed.emplace_back(id, sent.error().message);
-		w.lastSentAt = at;
-	}
+	for (const auto &[id, messages] : warmUp_.due(now()))
+		if (auto *s = session(id))
+			if (auto sent = s->warmUp(messages); !sent)
+				failed.emplace_back(id, sent.error().message);
 	for (auto &[id, reason] : failed)
 		sessionFailed(id, reason);
 }
 
-void StreamDriver::notePace(const QueuedPacket &packet)
-{
-	if (packet.isVideo && packet.keyframe) {
-		if (pace_.keyframeDtsMs && packet.dtsMs > *pace_.keyframeDtsMs)
-			pace_.keyframeIntervalMs = packet.dtsMs - *pace_.keyframeDtsMs;
-		pace_.keyframeDtsMs = packet.dtsMs;
-	}
-	pace_.lastDtsMs = std::max(pace_.lastDtsMs, packet.dtsMs);
-}
-
 void StreamDriver::handlePacket(QueuedPacket packet)
 {
-	notePace(packet);
+	warmUp_.notePacket(packet.isVideo, packet.keyframe, packet.dtsMs);
 	handoff::PacketInfo info{packet.isVideo, packet.keyframe, packet.dtsMs, packet.size()};
 	auto verdict = machine_.onPacket(info, now());
 	backlog_.emplace(verdict.seq, std::move(packet));
@@ -448,7 +366,7 @@ void StreamDriver::execute(const handoff::Action &action)
 			}
 		}
 	} else if (auto *headers = std::get_if<a::SendHeaders>(&action)) {
-		sendHeaders(headers->session);
+		headers_.markPending(headers->session);
 	} else if (auto *send = std::get_if<a::SendPacket>(&action)) {
 		sendStored(send->session, send->seq);
 	} else if (auto *replay = std::get_if<a::ReplayBacklog>(&action)) {
@@ -467,100 +385,36 @@ void StreamDriver::execute(const handoff::Action &action)
 		for (auto &[id, s] : sessions_)
 			s->closeSilently();
 		sessions_.clear();
-		warming_.clear();
+		warmUp_.clear();
 		finished_ = true;
 		publishRecords(true);
 		GOAWAY_LOG_WARN("StreamDriver::execute", "no ingest could take the stream: %s",
 				fallBack->reason.c_str());
 		host_.onFallBack(fallBack->reason);
 	} else if (auto *emit = std::get_if<a::EmitRecord>(&action)) {
-		HeldRecord held{emit->record, std::nullopt, std::nullopt};
-		if (held.record.cutOverAt && pendingSwitchGapMs_) {
-			held.record.switchGapMs = *pendingSwitchGapMs_;
-			held.windowFrom = std::min(held.record.triggeredAt, switchedAt_) - kDeadAirWindowBefore;
-			held.windowTo = switchedAt_ + kDeadAirWindowAfter;
-		}
-		pendingSwitchGapMs_.reset();
-		heldRecords_.push_back(std::move(held));
+		records_.hold(emit->record);
 		publishRecords(false);
 	}
 }
 
 void StreamDriver::publishRecords(bool all)
 {
-	const auto at = now();
-	// In order: a record without a window (a failed handoff) waits behind an earlier held one.
-	while (!heldRecords_.empty() &&
-	       (all || !heldRecords_.front().windowTo || *heldRecords_.front().windowTo <= at)) {
-		HeldRecord held = std::move(heldRecords_.front());
-		heldRecords_.pop_front();
-		handoff::HandoffRecord &record = held.record;
-		if (held.windowFrom)
-			record.deadAirMs = sendTimeline_.largestGap(*held.windowFrom, std::min(*held.windowTo, at));
+	for (const handoff::HandoffRecord &record : records_.takeDue(now(), all)) {
 		{
 			std::lock_guard lock(snapshotMutex_);
 			snapshot_.handoffs++;
 		}
-		GOAWAY_LOG_INFO("StreamDriver::publishRecords",
-				"handoff #%llu (%s) %s:%u -> %s:%u: keyframe wait %lld ms, pre-connect %lld ms, "
-				"dead air %lld ms (switch gap %lld ms), frames lost %llu, duplicates %llu: %s%s%s",
-				(unsigned long long)record.id, handoff::triggerName(record.trigger),
-				record.from.host.c_str(), record.from.port, record.to.host.c_str(), record.to.port,
-				(long long)record.waitedForKeyframeMs, (long long)record.preconnectMs,
-				(long long)record.deadAirMs.value_or(-1), (long long)record.switchGapMs.value_or(-1),
-				(unsigned long long)record.framesLost, (unsigned long long)record.duplicates,
-				handoff::handoffResultName(record.result), record.failureReason.empty() ? "" : ": ",
-				record.failureReason.c_str());
 		host_.onHandoffRecord(record);
 	}
 }
 
 void StreamDriver::startResolve(const handoff::action::ResolveTargets &request)
 {
-	if (!resolver_)
-		resolver_ = std::make_unique<ingest::IngestResolver>();
-	ingest::ResolveRequest r = config_.resolve;
 	std::string current = config_.serverUrl;
-	if (lastSendSession_)
-		if (auto *s = session(*lastSendSession_))
+	if (auto last = records_.lastSendSession())
+		if (auto *s = session(*last))
 			current = s->url().tcUrl();
-	r.currentTcUrl = current;
-	r.drainingAddress = request.avoidAddress;
-	r.drainingPort = request.current.port;
-	r.reconnectTcUrl = request.tcUrl;
-	r.configuredUrl = config_.serverUrl;
-	r.streamKey = config_.streamKey;
-	const uint64_t machineRequest = request.requestId;
-	DriverInbox *inbox = &inbox_;
-	resolver_->resolve(std::move(r), [inbox, machineRequest](ingest::Resolution resolution) {
-		std::vector<handoff::Target> targets;
-		for (const auto &c : resolution.candidates)
-			targets.push_back(handoff::Target{c.url, c.host, c.port, c.address, toTargetSource(c.source)});
-		for (const auto &f : resolution.failures)
-			GOAWAY_LOG_INFO("StreamDriver::startResolve", "%s gave no target: %s",
-					ingest::candidateSourceName(f.source), f.reason.c_str());
-		inbox->push(inbox::CandidatesReady{machineRequest, std::move(targets)});
-	});
-}
-
-void StreamDriver::sendHeaders(handoff::SessionId id)
-{
-	// Sent just before the session's first media packet, stamped with that packet's timestamp, so
-	// every session's timeline starts at its first keyframe (timestamps continue; a replay from an
-	// older keyframe does not make the headers run ahead of the media).
-	headersPending_.insert(id);
-}
-
-Result<void> StreamDriver::sendPendingHeaders(rtmp::RtmpSession &s, handoff::SessionId id, uint32_t ts)
-{
-	if (!headersPending_.erase(id))
-		return {};
-	Result<void> r = s.sendMessage(rtmp::MessageType::DataAmf0, ts, headers_.metadata);
-	if (r && !headers_.videoHeader.empty())
-		r = s.sendMessage(rtmp::MessageType::Video, ts, headers_.videoHeader);
-	if (r && !headers_.audioHeader.empty())
-		r = s.sendMessage(rtmp::MessageType::Audio, ts, headers_.audioHeader);
-	return r;
+	resolver_.resolve(request, std::move(current));
 }
 
 void StreamDriver::sendStored(handoff::SessionId id, handoff::PacketSeq seq)
@@ -574,27 +428,18 @@ void StreamDriver::sendStored(handoff::SessionId id, handoff::PacketSeq seq)
 	}
 	const QueuedPacket &p = it->second;
 	const auto at = now();
-	if (auto w = warming_.find(id); w != warming_.end()) {
+	if (warmUp_.stop(id)) // media keeps the window open from here
 		GOAWAY_LOG_INFO("StreamDriver::sendStored", "session %llu carries media after %llu warm-up messages",
 				(unsigned long long)id, (unsigned long long)s->stats().warmUpMessages);
-		warming_.erase(w); // media keeps the window open from here
-	}
-	if (lastSendSession_ && *lastSendSession_ != id) {
-		pendingSwitchGapMs_ = handoff::msBetween(lastSendAt_, at);
-		switchedAt_ = at;
-	}
 	const uint32_t ts = uint32_t(std::max<int64_t>(0, p.dtsMs));
-	auto r = sendPendingHeaders(*s, id, ts);
+	auto r = headers_.sendIfPending(*s, id, ts);
 	if (r)
 		r = s->sendMessage(p.isVideo ? rtmp::MessageType::Video : rtmp::MessageType::Audio, ts, *p.data);
-	lastSendSession_ = id;
-	lastSendAt_ = at;
-	if (!r) {
+	records_.onSend(id, at, bool(r));
+	if (!r)
 		sessionFailed(id, r.error().message);
-	} else {
+	else
 		packetsSent_++;
-		sendTimeline_.onSend(at);
-	}
 }
 
 void StreamDriver::closeSession(handoff::SessionId id, bool gracefully)
@@ -611,9 +456,9 @@ void StreamDriver::closeSession(handoff::SessionId id, bool gracefully)
 		s->closeSilently();
 	bytesOfClosedSessions_ += s->stats().bytesSent; // after the close: it writes what was corked
 	sessions_.erase(it);
-	warming_.erase(id);
+	warmUp_.stop(id);
 	publishPending_.erase(id);
-	headersPending_.erase(id);
+	headers_.forget(id);
 }
 
 void StreamDriver::sessionFailed(handoff::SessionId id, const std::string &reason)
@@ -649,4 +494,4 @@ void StreamDriver::updateSnapshot()
 	snapshot_.backlogBytes = machine_.backlogBytes();
 }
 
-} // namespace goaway::obs
+} // namespace goaway::output

@@ -4,7 +4,7 @@
 // output's signals and statistics, and applies the per-profile settings. Qt thread only, except
 // the signal trampolines, which only post queued calls.
 
-#include "ui/DockSettings.hpp"
+#include "DockSettings.hpp"
 
 #include <obs-frontend-api.h>
 #include <obs.hpp>
@@ -22,14 +22,9 @@
 class QWidget;
 
 namespace goaway::ui {
+
 class HandoffTableModel;
 class OutputStatusModel;
-} // namespace goaway::ui
-
-namespace goaway::obs {
-
-/// Name of the dock's output in libobs (obs_get_output_by_name finds it from any thread).
-inline constexpr const char *kDockOutputName = "obs-rtmp-goaway";
 
 /** Owns the dock's output and the models the dock views. */
 class OutputController : public QObject {
@@ -39,12 +34,12 @@ public:
 	explicit OutputController(QObject *parent = nullptr);
 	~OutputController() override;
 
-	ui::OutputStatusModel *statusModel() const { return status_; }
-	ui::HandoffTableModel *handoffModel() const { return handoffs_; }
-	const ui::DockSettings &settings() const { return settings_; }
+	OutputStatusModel *statusModel() const { return status_; }
+	HandoffTableModel *handoffModel() const { return handoffs_; }
+	const DockSettings &settings() const { return settings_; }
 
 	/** Saves `settings` in the current profile; they apply at the next start. */
-	void setSettings(const ui::DockSettings &settings);
+	void setSettings(const DockSettings &settings);
 	/** Called on the Qt thread for every frontend event. */
 	void onFrontendEvent(obs_frontend_event event);
 	/** Called (Qt thread) with each handoff record's JSON: the websocket vendor event. */
@@ -77,9 +72,9 @@ private:
 
 	struct Relay; // what the signal trampolines get as their param
 	std::unique_ptr<Relay> relay_;
-	ui::OutputStatusModel *status_ = nullptr;   // child QObject
-	ui::HandoffTableModel *handoffs_ = nullptr; // child QObject
-	ui::DockSettings settings_;
+	OutputStatusModel *status_ = nullptr;   // child QObject
+	HandoffTableModel *handoffs_ = nullptr; // child QObject
+	DockSettings settings_;
 	OBSOutputAutoRelease output_;
 	OBSServiceAutoRelease service_;
 	OBSEncoderAutoRelease ownVideo_;
@@ -91,4 +86,4 @@ private:
 	std::function<void(const std::string &)> handoffListener_;
 };
 
-} // namespace goaway::obs
+} // namespace goaway::ui

@@ -12,7 +12,7 @@
 #include <variant>
 #include <vector>
 
-namespace goaway::obs {
+namespace goaway::output {
 
 namespace inbox {
 
@@ -58,4 +58,4 @@ private:
 	std::vector<InboxEvent> events_;
 };
 
-} // namespace goaway::obs
+} // namespace goaway::output

@@ -10,7 +10,7 @@
 #include <QPointer>
 #include <QTimer>
 
-namespace goaway::obs {
+namespace goaway::ui {
 
 namespace {
 
@@ -59,4 +59,4 @@ void showDockOnFirstRun(QWidget *dockContent)
 	bfree(path);
 }
 
-} // namespace goaway::obs
+} // namespace goaway::ui

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace goaway::obs {
+namespace goaway::output {
 
 PacketQueue::PacketQueue() : PacketQueue(Thresholds{}) {}
 
@@ -167,4 +167,4 @@ uint64_t PacketQueue::bytes() const
 	return bytes_;
 }
 
-} // namespace goaway::obs
+} // namespace goaway::output

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace goaway::obs {
+namespace goaway::output {
 
 /** Times are milliseconds since `epoch` (the output's start), so records read as a timeline. */
 nlohmann::json handoffRecordToJson(const handoff::HandoffRecord &record, handoff::TimePoint epoch);
@@ -17,4 +17,4 @@ std::string stateSlug(handoff::State state);
  *  should have made every one valid) is written with U+FFFD instead of aborting the dump. */
 std::string jsonText(const nlohmann::json &j);
 
-} // namespace goaway::obs
+} // namespace goaway::output

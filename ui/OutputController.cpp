@@ -1,15 +1,15 @@
 #include "OutputController.hpp"
-#include "GoAwayService.hpp"
-#include "OutputSettings.hpp"
-#include "PluginInfo.hpp"
+#include "HandoffTableModel.hpp"
+#include "OutputStatusModel.hpp"
 #include "ProfileSettingsStore.hpp"
+#include "SettingsDialog.hpp"
+#include "UiText.hpp"
 
 #include "plugin/common/Boundary.hpp"
 #include "plugin/common/Log.hpp"
-#include "ui/HandoffTableModel.hpp"
-#include "ui/OutputStatusModel.hpp"
-#include "ui/SettingsDialog.hpp"
-#include "ui/UiText.hpp"
+#include "plugin/obs/GoAwayService.hpp"
+#include "plugin/obs/OutputSettings.hpp"
+#include "plugin/obs/PluginInfo.hpp"
 
 #include <obs-module.h>
 
@@ -17,7 +17,7 @@
 #include <QMessageBox>
 #include <QMetaObject>
 
-namespace goaway::obs {
+namespace goaway::ui {
 
 namespace {
 
@@ -97,8 +97,8 @@ struct OutputController::Relay {
 OutputController::OutputController(QObject *parent)
 	: QObject(parent),
 	  relay_(std::make_unique<Relay>()),
-	  status_(new ui::OutputStatusModel(this)),
-	  handoffs_(new ui::HandoffTableModel(this))
+	  status_(new OutputStatusModel(this)),
+	  handoffs_(new HandoffTableModel(this))
 {
 	relay_->target = this;
 	clock_.start();
@@ -129,7 +129,7 @@ void OutputController::reloadProfile()
 			settings_.server.isEmpty() ? "not set" : "set", settings_.followMainStream ? "on" : "off");
 }
 
-void OutputController::setSettings(const ui::DockSettings &settings)
+void OutputController::setSettings(const DockSettings &settings)
 {
 	settings_ = settings;
 	saveProfileSettings(settings_);
@@ -140,9 +140,9 @@ bool OutputController::ensureOutput()
 	if (output_)
 		return true;
 	OBSDataAutoRelease settings = obs_data_create();
-	output_ = obs_output_create(kOutputId, kDockOutputName, settings, nullptr);
+	output_ = obs_output_create(obs::kOutputId, obs::kDockOutputName, settings, nullptr);
 	if (!output_) {
-		GOAWAY_LOG_ERROR("OutputController::ensureOutput", "cannot create %s", kOutputId);
+		GOAWAY_LOG_ERROR("OutputController::ensureOutput", "cannot create %s", obs::kOutputId);
 		return false;
 	}
 	signal_handler_t *sh = obs_output_get_signal_handler(output_);
@@ -166,10 +166,10 @@ void OutputController::releaseOutput()
 void OutputController::applyOutputSettings()
 {
 	OBSDataAutoRelease s = obs_data_create();
-	obs_data_set_string(s, setting::kHandoffMode, utf8(settings_.handoffMode).c_str());
-	obs_data_set_int(s, setting::kMaxKeyframeWaitMs, settings_.maxKeyframeWaitMs);
-	obs_data_set_string(s, setting::kResolver, utf8(settings_.resolver).c_str());
-	obs_data_set_string(s, setting::kIngestListUrl, utf8(settings_.ingestListUrl).c_str());
+	obs_data_set_string(s, obs::setting::kHandoffMode, utf8(settings_.handoffMode).c_str());
+	obs_data_set_int(s, obs::setting::kMaxKeyframeWaitMs, settings_.maxKeyframeWaitMs);
+	obs_data_set_string(s, obs::setting::kResolver, utf8(settings_.resolver).c_str());
+	obs_data_set_string(s, obs::setting::kIngestListUrl, utf8(settings_.ingestListUrl).c_str());
 	obs_output_update(output_, s);
 
 	OBSDataAutoRelease service = obs_data_create();
@@ -226,9 +226,9 @@ bool OutputController::attachEncoders()
 QString OutputController::startProblem() const
 {
 	if (settings_.server.isEmpty())
-		return ui::uiText("Error.NoServer");
+		return uiText("Error.NoServer");
 	if (settings_.key.isEmpty())
-		return ui::uiText("Error.NoKey");
+		return uiText("Error.NoKey");
 	return {};
 }
 
@@ -242,7 +242,7 @@ void OutputController::start() noexcept
 			return;
 		}
 		if (!ensureOutput() || !attachEncoders()) {
-			status_->markStopped(true, ui::uiText("Error.CannotCreate"));
+			status_->markStopped(true, uiText("Error.CannotCreate"));
 			return;
 		}
 		applyOutputSettings();
@@ -252,8 +252,8 @@ void OutputController::start() noexcept
 				startedWithMain_ ? "the main stream's" : "its own");
 		if (!obs_output_start(output_)) {
 			const char *error = obs_output_get_last_error(output_);
-			status_->markStopped(true, error && *error ? QString::fromUtf8(error)
-								   : ui::uiText("Error.StartFailed"));
+			status_->markStopped(true,
+					     error && *error ? QString::fromUtf8(error) : uiText("Error.StartFailed"));
 			return;
 		}
 		pollTimer_.start();
@@ -295,15 +295,15 @@ void OutputController::openSettings() noexcept
 {
 	goaway::guarded("OutputController::openSettings", [&] {
 		auto *parent = static_cast<QWidget *>(obs_frontend_get_main_window());
-		ui::DockSettings current = settings_;
-		current.mainButtonUsesPlugin = mainStreamUsesGoAwayService();
-		ui::SettingsDialog dialog(current, parent);
+		DockSettings current = settings_;
+		current.mainButtonUsesPlugin = obs::mainStreamUsesGoAwayService();
+		SettingsDialog dialog(current, parent);
 		if (dialog.exec() != QDialog::Accepted)
 			return;
-		const ui::DockSettings edited = dialog.settings();
+		const DockSettings edited = dialog.settings();
 		if (edited.mainButtonUsesPlugin != current.mainButtonUsesPlugin &&
-		    !useGoAwayServiceForMainStream(edited.mainButtonUsesPlugin))
-			QMessageBox::warning(parent, ui::uiText("Settings.Title"), ui::uiText("Error.MainButton"));
+		    !obs::useGoAwayServiceForMainStream(edited.mainButtonUsesPlugin))
+			QMessageBox::warning(parent, uiText("Settings.Title"), uiText("Error.MainButton"));
 		setSettings(edited);
 	});
 }
@@ -345,7 +345,7 @@ void OutputController::onOutputStopped(int code, const QString &error) noexcept
 		poll();
 		pollTimer_.stop();
 		const bool failed = code != OBS_OUTPUT_SUCCESS;
-		status_->markStopped(failed, error.isEmpty() && failed ? ui::uiText("Error.Disconnected") : error);
+		status_->markStopped(failed, error.isEmpty() && failed ? uiText("Error.Disconnected") : error);
 		GOAWAY_LOG_INFO("OutputController::onOutputStopped", "the dock's output stopped (%s)",
 				failed ? "error" : "requested");
 	});
@@ -388,4 +388,4 @@ void OutputController::shutdown()
 	relay_->target = nullptr;
 }
 
-} // namespace goaway::obs
+} // namespace goaway::ui

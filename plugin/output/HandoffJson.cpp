@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-namespace goaway::obs {
+namespace goaway::output {
 
 namespace {
 
@@ -86,4 +86,4 @@ nlohmann::json snapshotToJson(const DriverSnapshot &s)
 		{"backlogBytes", s.backlogBytes}};
 }
 
-} // namespace goaway::obs
+} // namespace goaway::output

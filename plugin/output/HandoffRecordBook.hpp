@@ -1,0 +1,47 @@
+#pragma once
+// Handoff records on their way out of the send thread: each cut's record waits until its dead-air
+// window has closed, then gets the largest gap between media sends in that window (issue 19; the
+// ingest measures the same window on arrival). Send thread only; time is passed in.
+
+#include "SendTimeline.hpp"
+#include "plugin/handoff/HandoffRecord.hpp"
+#include "plugin/handoff/HandoffTypes.hpp"
+
+#include <deque>
+#include <optional>
+#include <vector>
+
+namespace goaway::output {
+
+/** Media sends and the records the handoff machine emitted, until each record can be published. */
+class HandoffRecordBook {
+public:
+	/** A media packet was sent on `session` at `at` (`delivered`: the session took it; a failed
+	 *  send still marks the switch). A change of session is a cut's switch. */
+	void onSend(handoff::SessionId session, handoff::TimePoint at, bool delivered);
+	/** The machine emitted `record` (EmitRecord): held until its window closes. */
+	void hold(handoff::HandoffRecord record);
+	/** When the first held record's window closes, if it has one: the send loop wakes for it. */
+	std::optional<handoff::TimePoint> nextWindowClose() const;
+	/** The records due at `at` (`all`: every one, with what was measured so far: the stream stops
+	 *  or falls back), in the order the machine emitted them, dead air filled in; each is logged. */
+	std::vector<handoff::HandoffRecord> takeDue(handoff::TimePoint at, bool all);
+	/** The session the last media packet went to. */
+	std::optional<handoff::SessionId> lastSendSession() const { return lastSendSession_; }
+
+private:
+	struct HeldRecord {
+		handoff::HandoffRecord record;
+		std::optional<handoff::TimePoint> windowFrom;
+		std::optional<handoff::TimePoint> windowTo;
+	};
+
+	SendTimeline sendTimeline_;
+	std::optional<handoff::SessionId> lastSendSession_;
+	handoff::TimePoint lastSendAt_{};
+	std::optional<int64_t> pendingSwitchGapMs_; // send gap at the last change of session
+	handoff::TimePoint switchedAt_{};           // first send on the session media goes to now
+	std::deque<HeldRecord> heldRecords_;
+};
+
+} // namespace goaway::output

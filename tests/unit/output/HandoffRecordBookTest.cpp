@@ -1,0 +1,75 @@
+#include "plugin/output/HandoffRecordBook.hpp"
+
+#include <gtest/gtest.h>
+
+using goaway::handoff::HandoffRecord;
+using goaway::handoff::TimePoint;
+using goaway::output::HandoffRecordBook;
+using namespace std::chrono_literals;
+
+namespace {
+
+const TimePoint t0 = TimePoint{} + 10s;
+
+HandoffRecord cutRecord(uint64_t id, TimePoint triggeredAt, TimePoint cutOverAt)
+{
+	HandoffRecord r;
+	r.id = id;
+	r.triggeredAt = triggeredAt;
+	r.cutOverAt = cutOverAt;
+	return r;
+}
+
+} // namespace
+
+TEST(HandoffRecordBook, CutRecordWaitsForItsWindowThenCarriesTheLargestSendGap)
+{
+	HandoffRecordBook book;
+	for (int i = 0; i <= 30; ++i)
+		book.onSend(1, t0 + i * 33ms, true); // session 1 up to 990 ms
+	const TimePoint switchAt = t0 + 1000ms;
+	book.onSend(2, switchAt, true);         // the cut: 10 ms after the last send on session 1
+	book.onSend(2, switchAt + 120ms, true); // then a 120 ms hole on session 2
+	book.hold(cutRecord(7, t0 + 500ms, switchAt));
+
+	ASSERT_EQ(book.nextWindowClose(), switchAt + 1000ms);
+	EXPECT_TRUE(book.takeDue(switchAt + 999ms, false).empty());
+	auto due = book.takeDue(switchAt + 1000ms, false);
+	ASSERT_EQ(due.size(), 1u);
+	EXPECT_EQ(due[0].id, 7u);
+	EXPECT_EQ(due[0].switchGapMs, 10);
+	EXPECT_EQ(due[0].deadAirMs, 120);
+	EXPECT_FALSE(book.nextWindowClose());
+}
+
+TEST(HandoffRecordBook, FailedHandoffRecordWaitsBehindAnEarlierHeldOneAndStopReleasesBoth)
+{
+	HandoffRecordBook book;
+	book.onSend(1, t0, true);
+	book.onSend(2, t0 + 40ms, true);
+	book.hold(cutRecord(1, t0, t0 + 40ms));
+	HandoffRecord failed;
+	failed.id = 2; // no cut: no window of its own
+	book.hold(failed);
+
+	EXPECT_TRUE(book.takeDue(t0 + 100ms, false).empty());
+	auto due = book.takeDue(t0 + 100ms, true);
+	ASSERT_EQ(due.size(), 2u);
+	EXPECT_EQ(due[0].id, 1u);
+	EXPECT_EQ(due[1].id, 2u);
+	EXPECT_FALSE(due[1].deadAirMs);
+}
+
+TEST(HandoffRecordBook, FailedSendStillMarksTheSwitchButLeavesNoSendTime)
+{
+	HandoffRecordBook book;
+	book.onSend(1, t0, true);
+	book.onSend(2, t0 + 30ms, false); // the new session refused the packet
+	EXPECT_EQ(book.lastSendSession(), 2u);
+	book.onSend(2, t0 + 200ms, true);
+	book.hold(cutRecord(3, t0, t0 + 30ms));
+	auto due = book.takeDue(t0 + 2s, false);
+	ASSERT_EQ(due.size(), 1u);
+	EXPECT_EQ(due[0].switchGapMs, 30);
+	EXPECT_EQ(due[0].deadAirMs, 200); // the failed send at 30 ms is no send
+}
