@@ -205,7 +205,6 @@ void ClientConnection::tick(int64_t nowMs)
 
 void ClientConnection::process(std::span<const uint8_t> bytes, int64_t nowMs)
 {
-	record_.bytes += bytes.size(); // read by the node (after the emulated latency)
 	if (!handshake_.done()) {
 		std::vector<uint8_t> reply;
 		auto used = handshake_.feed(bytes, reply);
@@ -213,6 +212,7 @@ void ClientConnection::process(std::span<const uint8_t> bytes, int64_t nowMs)
 			protocolError(used.error().message, nowMs);
 			return;
 		}
+		record_.bytes += *used; // read by the node (after the emulated latency)
 		if (!reply.empty())
 			hostileHandshakeReply(std::move(reply), nowMs);
 		bytes = bytes.subspan(*used);
@@ -238,6 +238,7 @@ void ClientConnection::feedChunks(std::span<const uint8_t> bytes, int64_t nowMs)
 					std::min<uint64_t>(take, boundary - demuxer_.bytesReceived()));
 		}
 		scratch_.clear();
+		record_.bytes += take;
 		auto fed = demuxer_.feed(bytes.first(take), scratch_);
 		bytes = bytes.subspan(take);
 		std::vector<Message> messages = std::move(scratch_);
