@@ -233,3 +233,19 @@ stream = report["streams"][0]
 check(all(cut["signal"] == "none" for cut in stream["cutovers"]) and len(stream["cutovers"]) == 2,
       "report: the cutovers after a reset carry no signal")
 check(report["signalsSent"] == 0 and "faults=2" in report["summary"], "no signal sent; the summary counts the faults")
+
+# --- the schedule with --mode stall: the node's stall-hold ends each stall with a reset ----------
+ing = Ingest(binary, ["--listen", "127.0.0.1:0,stall-hold=300ms", "--mode", "stall", "--goaway-every", "1s",
+                      "--signal-count", "1"])
+try:
+    c = publisher(ing.port(0), "sched-stall")
+    c.video(0, True)
+    ing.wait("stalled=1", timeout=5)
+    ping(c, 3)
+    was_reset, answered = read_until_reset(c, timeout=5)
+    check(was_reset and answered == b"", "scheduled stall: nothing answered, then the stall-hold RST")
+    report = ing.stop()
+finally:
+    ing.kill()
+check([(f["kind"], f["cause"]) for f in report["connections"][0]["faults"]] ==
+      [("stall", "schedule"), ("reset", "stall-hold")], "report: the scheduled stall and its stall-hold reset")
