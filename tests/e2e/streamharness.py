@@ -90,3 +90,19 @@ def print_cutovers(stream):
         print("cutover %s -> %s (%s): dead air %s ms, cutover delay %s ms" %
               (c.get("fromConnection"), c.get("toConnection"), c.get("signal"), c.get("deadAirMs"),
                c.get("cutoverDelayMs")), flush=True)
+
+
+def check_process_figures(stats):
+    """What the output took is given back: every fd open after the stop and release was open
+    before the encoders and the output were created (by number and target), and no thread is new
+    (by id: libobs' own come and go, a count alone is not stable)."""
+    figures = stats.get("figures") or {}
+    before, after = figures.get("beforeCreate"), figures.get("afterRelease")
+    if not before or not after:
+        fail("goaway-stream reported no process figures: %s" % sorted(figures))
+    print("fds %s -> %s; threads %s -> %s" % (before["fds"], after["fds"], before["threads"], after["threads"]),
+          flush=True)
+    new_fds = sorted(set(after["fdList"]) - set(before["fdList"]))
+    check(not new_fds, "no fd left behind (new since before the creation: %s)" % new_fds)
+    extra = sorted(set(after["threadNames"]) - set(before["threadNames"]))
+    check(not extra, "no thread left behind (new since before the creation: %s)" % extra)

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -85,8 +86,8 @@ short ClientConnection::pollEvents() const
 {
 	if (closed())
 		return 0;
-	if (stalled_)
-		return 0; // stall-mid-stream: neither read nor write (poll still reports a hang-up)
+	if (stalled_ || faultStalled_)
+		return 0; // stall-mid-stream / stall-after: neither read nor write (poll still reports a hang-up)
 	if (node_.hang)
 		return POLLRDHUP; // never read: only notice the peer going away
 	short events = 0;
@@ -99,12 +100,14 @@ short ClientConnection::pollEvents() const
 
 int64_t ClientConnection::nextDeadline() const
 {
+	if (faultStalled_)
+		return stallResetAtMs_; // nothing else moves while stalled (latency queues included)
 	int64_t next = -1;
 	if (!inbound_.empty())
 		next = inbound_.front().dueMs;
 	if (!outbound_.empty() && (next < 0 || outbound_.front().dueMs < next))
 		next = outbound_.front().dueMs;
-	for (int64_t t : {midStreamAtMs_, floodNextMs_, stalled_ ? stallUntilMs_ : int64_t(-1), closeAtMs_})
+	for (int64_t t : {midStreamAtMs_, floodNextMs_, stalled_ ? stallUntilMs_ : int64_t(-1), closeAtMs_, stallAtMs_})
 		if (t >= 0 && (next < 0 || t < next))
 			next = t;
 	return next;
@@ -114,11 +117,10 @@ void ClientConnection::onReadable(int64_t nowMs)
 {
 	uint8_t buffer[65536];
 	size_t total = 0;
-	while (!closed() && total < kMaxReadPerEvent) {
+	while (!closed() && !faultStalled_ && total < kMaxReadPerEvent) {
 		const ssize_t n = ::recv(fd_, buffer, sizeof(buffer), 0);
 		if (n > 0) {
 			total += static_cast<size_t>(n);
-			record_.bytes += static_cast<uint64_t>(n);
 			if (node_.latencyMs > 0)
 				inbound_.push_back(
 					{nowMs + node_.latencyMs, std::vector<uint8_t>(buffer, buffer + n), false});
@@ -163,8 +165,8 @@ void ClientConnection::onWritable(int64_t nowMs)
 
 void ClientConnection::onHangup(int64_t nowMs)
 {
-	if (node_.hang) {
-		finish("client closed", nowMs);
+	if (node_.hang || faultStalled_) {
+		finish("client closed", nowMs); // without reading: a stalled node reads nothing
 		return;
 	}
 	onReadable(nowMs); // reads what is left, then sees the end of the stream
@@ -172,6 +174,18 @@ void ClientConnection::onHangup(int64_t nowMs)
 
 void ClientConnection::tick(int64_t nowMs)
 {
+	if (faultStalled_) {
+		if (stallResetAtMs_ >= 0 && nowMs >= stallResetAtMs_)
+			resetByServer("stall-hold", nowMs);
+		return; // stalled: bytes in flight (latency queues) stay where they are
+	}
+	if (!closed() && stallAtMs_ >= 0 && nowMs >= stallAtMs_) {
+		stallAtMs_ = -1;
+		if (faultAllowed()) {
+			stallByServer("stall-after", nowMs);
+			return;
+		}
+	}
 	hostileTick(nowMs);
 	while (!closed() && !outbound_.empty() && outbound_.front().dueMs <= nowMs) {
 		outBuffer_.insert(outBuffer_.end(), outbound_.front().bytes.begin(), outbound_.front().bytes.end());
@@ -198,29 +212,54 @@ void ClientConnection::process(std::span<const uint8_t> bytes, int64_t nowMs)
 			protocolError(used.error().message, nowMs);
 			return;
 		}
+		record_.bytes += *used; // read by the node (after the emulated latency)
 		if (!reply.empty())
 			hostileHandshakeReply(std::move(reply), nowMs);
 		bytes = bytes.subspan(*used);
 		if (bytes.empty() || closed())
 			return;
 	}
-	scratch_.clear();
-	auto fed = demuxer_.feed(bytes, scratch_);
-	std::vector<Message> messages = std::move(scratch_);
-	scratch_ = {};
-	for (const Message &m : messages) {
-		if (closed())
+	feedChunks(bytes, nowMs);
+}
+
+void ClientConnection::feedChunks(std::span<const uint8_t> bytes, int64_t nowMs)
+{
+	// RTMP spec 5.4.4: acknowledge each window's worth of bytes read (ack=on). The bytes are fed
+	// to the demuxer up to each window boundary, so every Acknowledgement goes out once the node
+	// has read (and handled) exactly that much: its sequence number is the count of chunk-stream
+	// bytes read so far (the handshake not included, as nginx-rtmp counts), a multiple of the
+	// window while the window stays the same.
+	while (!bytes.empty() && !closed() && !faultStalled_) {
+		size_t take = bytes.size();
+		if (peerWindowAckSize_ > 0) {
+			const uint64_t boundary = lastAcknowledged_ + peerWindowAckSize_;
+			if (boundary > demuxer_.bytesReceived())
+				take = static_cast<size_t>(
+					std::min<uint64_t>(take, boundary - demuxer_.bytesReceived()));
+		}
+		scratch_.clear();
+		record_.bytes += take;
+		auto fed = demuxer_.feed(bytes.first(take), scratch_);
+		bytes = bytes.subspan(take);
+		std::vector<Message> messages = std::move(scratch_);
+		scratch_ = {};
+		for (const Message &m : messages) {
+			if (closed() || faultStalled_)
+				return;
+			handleMessage(m, nowMs);
+		}
+		if (!fed) {
+			protocolError(fed.error().message, nowMs);
 			return;
-		handleMessage(m, nowMs);
-	}
-	if (!fed) {
-		protocolError(fed.error().message, nowMs);
-		return;
-	}
-	// RTMP spec 5.4.3: acknowledge once a window's worth of bytes has arrived.
-	if (peerWindowAckSize_ > 0 && demuxer_.bytesReceived() - lastAcknowledged_ >= peerWindowAckSize_) {
-		lastAcknowledged_ = demuxer_.bytesReceived();
-		send(rtmp::ChunkWriter::acknowledgementMessage(static_cast<uint32_t>(lastAcknowledged_)), nowMs);
+		}
+		if (peerWindowAckSize_ > 0 && demuxer_.bytesReceived() - lastAcknowledged_ >= peerWindowAckSize_) {
+			lastAcknowledged_ = demuxer_.bytesReceived();
+			// The 4-byte sequence number wraps around (RTMP spec 5.4.3).
+			send(rtmp::ChunkWriter::acknowledgementMessage(static_cast<uint32_t>(lastAcknowledged_)),
+			     nowMs);
+			++record_.acknowledgements;
+			record_.lastAckSequence = lastAcknowledged_;
+		}
 	}
 }
 
@@ -238,9 +277,12 @@ void ClientConnection::handleMessage(const Message &message, int64_t nowMs)
 		}
 		return;
 	case MessageType::WindowAckSize:
-		if (n >= 4)
-			peerWindowAckSize_ = (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) |
-					     p[3];
+		if (n >= 4) {
+			record_.windowAckSize = (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) |
+						(uint32_t(p[2]) << 8) | p[3];
+			// ack=off: a server that ignores the window and never acknowledges.
+			peerWindowAckSize_ = node_.ack ? record_.windowAckSize : 0;
+		}
 		return;
 	case MessageType::CommandAmf0:
 	case MessageType::CommandAmf3:
@@ -425,6 +467,10 @@ void ClientConnection::handlePublish(const Command &c, const Message &message, i
 	publishStreamId_ = streamId;
 	if (node_.dropMidGopMs >= 0)
 		dropArmedAtMs_ = nowMs + node_.dropMidGopMs;
+	if (node_.resetAfterMs >= 0)
+		resetArmedAtMs_ = nowMs + node_.resetAfterMs;
+	if (node_.stallAfterMs >= 0)
+		stallAtMs_ = nowMs + node_.stallAfterMs;
 	if (hostile(HostileProfile::MistypedOnStatus)) {
 		GOAWAY_LOG_INFO("ClientConnection::handlePublish", "%s: hostile mistyped-onstatus", where().c_str());
 		for (const Message &m : hostile::mistypedStatuses(streamId))
@@ -482,6 +528,13 @@ void ClientConnection::handleMedia(const Message &message, int64_t nowMs)
 		return;
 	const bool video = message.messageType() == MessageType::Video;
 	const MediaInfo info = MediaInfo::classify(video ? Track::Video : Track::Audio, message.payload);
+	if (resetArmedAtMs_ >= 0 && nowMs >= resetArmedAtMs_ && video && info.frame && !info.keyframe) {
+		resetArmedAtMs_ = -1;
+		if (faultAllowed()) {
+			resetByServer("reset-after", nowMs); // mid-GOP: this frame is not read
+			return;
+		}
+	}
 	if (dropArmedAtMs_ >= 0 && nowMs >= dropArmedAtMs_ && video && info.frame && !info.keyframe) {
 		closeByServer("server drop mid-GOP (node fault)", false, nowMs);
 		return;
@@ -516,8 +569,8 @@ void ClientConnection::send(const Message &message, int64_t nowMs)
 
 void ClientConnection::sendBytes(std::vector<uint8_t> bytes, int64_t nowMs)
 {
-	if (closed())
-		return;
+	if (closed() || faultStalled_)
+		return; // stall-after: the node sends nothing (signals and answers included)
 	if (stalled_) {
 		// stall-mid-stream: nothing leaves before the stall ends (tick() then delivers it in order).
 		outbound_.push_back({std::max(stallUntilMs_, nowMs + node_.latencyMs), std::move(bytes), false});
@@ -582,6 +635,46 @@ void ClientConnection::closeByServer(const std::string &reason, bool asSignal, i
 	if (asSignal)
 		recordSignal("close", nowMs);
 	finish(reason, nowMs);
+}
+
+bool ClientConnection::faultAllowed() const
+{
+	return node_.faultLimit == 0 || hostileState_.faultsInjected < node_.faultLimit;
+}
+
+void ClientConnection::recordFault(const std::string &kind, const std::string &cause, int64_t nowMs)
+{
+	record_.faults.push_back({kind, cause, nowMs, record_.videoFrames, record_.audioFrames, record_.bytes});
+	// A stall and the reset at the end of its stall-hold are one fault of the node's budget.
+	if (cause != "stall-hold")
+		++hostileState_.faultsInjected;
+	GOAWAY_LOG_INFO("ClientConnection::recordFault",
+			"%s: fault %s (%s) after %llu video / %llu audio frames, %llu bytes read", where().c_str(),
+			kind.c_str(), cause.c_str(), static_cast<unsigned long long>(record_.videoFrames),
+			static_cast<unsigned long long>(record_.audioFrames),
+			static_cast<unsigned long long>(record_.bytes));
+}
+
+void ClientConnection::resetByServer(const std::string &cause, int64_t nowMs)
+{
+	if (closed())
+		return;
+	recordFault("reset", cause, nowMs);
+	// SO_LINGER with a zero timeout: close() aborts the connection with a RST instead of a FIN.
+	const linger abortOnClose{1, 0};
+	if (::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &abortOnClose, sizeof(abortOnClose)) != 0)
+		GOAWAY_LOG_WARN("ClientConnection::resetByServer", "%s: SO_LINGER failed: %s", where().c_str(),
+				std::strerror(errno));
+	finish("server reset (node fault)", nowMs);
+}
+
+void ClientConnection::stallByServer(const std::string &cause, int64_t nowMs)
+{
+	if (closed() || faultStalled_)
+		return;
+	recordFault("stall", cause, nowMs);
+	faultStalled_ = true;
+	stallResetAtMs_ = node_.stallHoldMs >= 0 ? nowMs + node_.stallHoldMs : -1;
 }
 
 void ClientConnection::shutdown(int64_t nowMs)

@@ -49,6 +49,15 @@ public:
 	void sendReconnectRequest(const std::optional<std::string> &tcUrl, int64_t nowMs);
 	/** Closes the socket now, recording `reason` (and a "close" signal when `asSignal`). */
 	void closeByServer(const std::string &reason, bool asSignal, int64_t nowMs);
+	/** A failure without a signal: TCP RST now (SO_LINGER 0, then close); `cause` goes in the report. */
+	void resetByServer(const std::string &cause, int64_t nowMs);
+	/** A failure without a signal: from now on the node neither reads nor sends on this connection
+	 *  (the socket stays open); reset after the node's stall-hold, if any. */
+	void stallByServer(const std::string &cause, int64_t nowMs);
+	/** The node stalled this connection (it reads and sends nothing). */
+	bool stalledByFault() const { return faultStalled_; }
+	/** A reset or stall was injected on this connection. */
+	bool faulted() const { return !record_.faults.empty(); }
 	/** Closes at shutdown; keeps the reason already recorded. */
 	void shutdown(int64_t nowMs);
 
@@ -63,6 +72,10 @@ private:
 	};
 
 	void process(std::span<const uint8_t> bytes, int64_t nowMs);
+	void feedChunks(std::span<const uint8_t> bytes, int64_t nowMs);
+	void recordFault(const std::string &kind, const std::string &cause, int64_t nowMs);
+	/** The node's faults=N budget allows one more. */
+	bool faultAllowed() const;
 	void handleMessage(const rtmp::Message &message, int64_t nowMs);
 	void handleCommand(const rtmp::Message &message, int64_t nowMs);
 	void handleConnect(const rtmp::Command &command, int64_t nowMs);
@@ -105,6 +118,10 @@ private:
 	uint32_t peerWindowAckSize_ = 0;
 	uint64_t lastAcknowledged_ = 0;
 	int64_t dropArmedAtMs_ = -1; // drop at the first non-key video frame from this time on
+	int64_t resetArmedAtMs_ = -1; // reset-after: RST at the first non-key video frame from this time on
+	int64_t stallAtMs_ = -1;      // stall-after: when the node stops reading and answering
+	bool faultStalled_ = false;
+	int64_t stallResetAtMs_ = -1; // stall-hold: when the stalled connection is reset
 	std::vector<rtmp::Message> scratch_;
 
 	HostileNodeState &hostileState_;

@@ -14,6 +14,16 @@ struct SignalRecord {
 	uint64_t framesBefore = 0; // audio + video frames received on the connection before the signal
 };
 
+/** A failure the node injected without a signal (README.md "Failures without a signal"). */
+struct FaultRecord {
+	std::string kind;  // "reset" (TCP RST) or "stall" (stopped reading and answering)
+	std::string cause; // "reset-after", "stall-after", "stall-hold", "command", "schedule"
+	int64_t atMs = 0;
+	uint64_t videoFramesRead = 0; // media the node had read (demuxed) on the connection at that point
+	uint64_t audioFramesRead = 0;
+	uint64_t bytesRead = 0;
+};
+
 struct ConnectionRecord {
 	uint64_t id = 0;
 	std::string node;
@@ -50,7 +60,13 @@ struct ConnectionRecord {
 	uint64_t videoFrames = 0; // sequence headers excluded
 	uint64_t audioFrames = 0;
 	uint64_t keyframes = 0;
-	uint64_t bytes = 0; // bytes received
+	// Bytes the node read (handshake included): bytes still in the socket buffer or in the emulated
+	// latency are not counted, so a stalled node's figure stays where it stopped.
+	uint64_t bytes = 0;
+	std::vector<FaultRecord> faults;
+	uint32_t windowAckSize = 0;    // the client's Window Acknowledgement Size (0 = none announced)
+	uint64_t acknowledgements = 0; // Acknowledgement messages sent
+	uint64_t lastAckSequence = 0;  // sequence number of the last one (bytes after the handshake)
 	std::optional<int64_t> lastMediaAtMs;
 };
 

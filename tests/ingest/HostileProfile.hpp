@@ -47,6 +47,7 @@ struct HostileProfileInfo {
 /** What the hostile profiles of one node share across its connections. */
 struct HostileNodeState {
 	bool goAwaySent = false; // goaway-then-garbage: connections accepted from now on get garbage
+	int faultsInjected = 0;  // resets and stalls on this node (bounded by the node option faults=N)
 };
 
 /** Every profile, in the order of the session phases. */

@@ -316,8 +316,21 @@ IngestServer::SignalOutcome IngestServer::signal(const SignalRequest &request, i
 		if (!c->publishing() || (request.stream && r.stream != *request.stream) ||
 		    (request.node && r.node != *request.node) || (request.connection && r.id != *request.connection))
 			continue;
-		if (request.skipSignalled && (c->signalled(kindName) || c->signalled("close")))
+		if (request.skipSignalled && (c->signalled(kindName) || c->signalled("close") || c->faulted()))
 			continue;
+		// Failures without a signal: no stitcher signal, so the cutover says "none".
+		if (request.mode == SignalMode::Reset) {
+			c->resetByServer(request.skipSignalled ? "schedule" : "command", now);
+			++outcome.reset;
+			continue;
+		}
+		if (c->stalledByFault() && request.mode != SignalMode::Close)
+			continue; // a stalled node sends nothing: no signal, no second stall
+		if (request.mode == SignalMode::Stall) {
+			c->stallByServer(request.skipSignalled ? "schedule" : "command", now);
+			++outcome.stalled;
+			continue;
+		}
 		const bool announced = request.kind == SignalKind::GoAway
 					       ? r.supportsGoAway
 					       : (r.capsEx && (static_cast<long long>(*r.capsEx) & 0x01));
@@ -378,8 +391,12 @@ std::optional<std::string> IngestServer::parseSignalRequest(const ControlCommand
 			r.mode = SignalMode::Close;
 		else if (*mode == "auto")
 			r.mode = SignalMode::Auto;
+		else if (*mode == "reset")
+			r.mode = SignalMode::Reset;
+		else if (*mode == "stall")
+			r.mode = SignalMode::Stall;
 		else
-			return "mode= takes signal, close or auto";
+			return "mode= takes signal, close, auto, reset or stall";
 	}
 	return std::nullopt;
 }
@@ -390,7 +407,8 @@ std::optional<std::string> IngestServer::onControl(uint64_t client, const std::s
 	if (!cmd.error.empty())
 		return "error " + cmd.error;
 	const int64_t now = nowMs();
-	if (cmd.verb == "goaway" || cmd.verb == "reconnect" || cmd.verb == "signal" || cmd.verb == "close") {
+	if (cmd.verb == "goaway" || cmd.verb == "reconnect" || cmd.verb == "signal" || cmd.verb == "close" ||
+	    cmd.verb == "reset" || cmd.verb == "stall") {
 		SignalRequest r = defaultRequest();
 		if (cmd.verb == "goaway")
 			r.kind = SignalKind::GoAway;
@@ -398,12 +416,19 @@ std::optional<std::string> IngestServer::onControl(uint64_t client, const std::s
 			r.kind = SignalKind::Reconnect;
 		else if (cmd.verb == "close")
 			r.mode = SignalMode::Close;
+		else if (cmd.verb == "reset")
+			r.mode = SignalMode::Reset;
+		else if (cmd.verb == "stall")
+			r.mode = SignalMode::Stall;
 		if (auto problem = parseSignalRequest(cmd, r))
 			return "error " + *problem;
 		const SignalOutcome o = signal(r, now);
 		reap();
 		return "ok sent=" + std::to_string(o.sent) + " closed=" + std::to_string(o.closed) +
-		       " skipped=" + std::to_string(o.skipped);
+		       " skipped=" + std::to_string(o.skipped) +
+		       (r.mode == SignalMode::Reset || r.mode == SignalMode::Stall
+				? " reset=" + std::to_string(o.reset) + " stalled=" + std::to_string(o.stalled)
+				: std::string());
 	}
 	if (cmd.verb == "report")
 		return report().dump(-1, ' ', false, kReplaceInvalidUtf8);
@@ -422,7 +447,7 @@ std::optional<std::string> IngestServer::onControl(uint64_t client, const std::s
 				continue;
 			auto n = cmd.integer(key, 0);
 			if (!s.contains(key) || !s[key].is_number() || !n)
-				return "error wait takes publishing=, publishes=, closed=, connections=, video=, keyframes=, audio=, signals= and timeout=";
+				return "error wait takes publishing=, publishes=, closed=, connections=, video=, keyframes=, audio=, signals=, faults=, stalled= and timeout=";
 			w.atLeast[key] = *n;
 		}
 		waits_.push_back(std::move(w));
@@ -453,21 +478,24 @@ std::optional<std::string> IngestServer::onControl(uint64_t client, const std::s
 		return "ok bye";
 	}
 	if (cmd.verb == "help")
-		return "ok commands: goaway reconnect signal close hostile report stats wait quit (see README.md)";
+		return "ok commands: goaway reconnect signal close reset stall hostile report stats wait quit (see README.md)";
 	return "error unknown command '" + cmd.verb + "' (try help)";
 }
 
 nlohmann::json IngestServer::stats(int64_t now) const
 {
-	uint64_t publishing = 0, video = 0, audio = 0, signals = 0, keyframes = 0;
+	uint64_t publishing = 0, video = 0, audio = 0, signals = 0, keyframes = 0, faults = 0, stalled = 0;
 	for (const auto &c : connections_) {
 		publishing += c->publishing() ? 1 : 0;
+		faults += c->record().faults.size();
+		stalled += c->stalledByFault() ? 1 : 0;
 		video += c->record().videoFrames;
 		keyframes += c->record().keyframes;
 		audio += c->record().audioFrames;
 		signals += c->record().signalsSent.size();
 	}
 	for (const auto &r : finished_) {
+		faults += r.faults.size();
 		video += r.videoFrames;
 		keyframes += r.keyframes;
 		audio += r.audioFrames;
@@ -479,7 +507,10 @@ nlohmann::json IngestServer::stats(int64_t now) const
 					 {"node", c->record().node},
 					 {"publishing", c->publishing()},
 					 {"videoFrames", c->record().videoFrames},
-					 {"audioFrames", c->record().audioFrames}});
+					 {"audioFrames", c->record().audioFrames},
+					 {"bytes", c->record().bytes},
+					 {"stalled", c->stalledByFault()},
+					 {"acknowledgements", c->record().acknowledgements}});
 	return {{"nowMs", now},
 		{"connections", nextConnectionId_ - 1},
 		{"open", connections_.size()},
@@ -490,6 +521,8 @@ nlohmann::json IngestServer::stats(int64_t now) const
 		{"keyframes", keyframes},
 		{"audio", audio},
 		{"signals", signals},
+		{"faults", faults},
+		{"stalled", stalled},
 		{"streams", streams_.size()},
 		{"live", perConnection}};
 }

@@ -69,6 +69,8 @@ private:
 		int sent = 0;
 		int closed = 0;
 		int skipped = 0;
+		int reset = 0;
+		int stalled = 0;
 	};
 	struct Wait {
 		uint64_t client = 0;

@@ -184,13 +184,33 @@ Result<NodeOptions> Options::parseNode(const std::string &text, size_t index)
 			if (!v)
 				return std::unexpected(v.error());
 			node.dropAfterSignalMs = *v;
+		} else if (key == "reset-after" || key == "stall-after" || key == "stall-hold") {
+			auto ms = parseDurationMs(value.empty() ? "x" : value);
+			if (!ms)
+				return bad("--listen option " + key + " needs a duration, e.g. " + key + "=5s");
+			if (key == "reset-after")
+				node.resetAfterMs = *ms;
+			else if (key == "stall-after")
+				node.stallAfterMs = *ms;
+			else
+				node.stallHoldMs = *ms;
+		} else if (key == "faults") {
+			auto n = toInt(value);
+			if (!n || *n < 1 || *n > 1000000)
+				return bad("--listen option faults= takes a positive number of faults, e.g. faults=3");
+			node.faultLimit = static_cast<int>(*n);
+		} else if (key == "ack") {
+			if (value != "on" && value != "off")
+				return bad("--listen option ack= takes on or off");
+			node.ack = value == "on";
 		} else if (key == "hostile") {
 			if (auto r = parseHostile(value, node.hostile); !r)
 				return std::unexpected(r.error());
 		} else {
-			return bad("unknown --listen option '" + opt +
-				   "' (known: name=, latency=, refuse, hang, reject-publish, drop-mid-gop=, "
-				   "drop-after-signal=, hostile=)");
+			return bad(
+				"unknown --listen option '" + opt +
+				"' (known: name=, latency=, refuse, hang, reject-publish, drop-mid-gop=, "
+				"drop-after-signal=, reset-after=, stall-after=, stall-hold=, faults=, ack=, hostile=)");
 		}
 	}
 	return node;
@@ -257,8 +277,12 @@ Result<Options> Options::parse(int argc, const char *const *argv)
 				o.mode = SignalMode::Close;
 			else if (arg == "auto")
 				o.mode = SignalMode::Auto;
+			else if (arg == "reset")
+				o.mode = SignalMode::Reset;
+			else if (arg == "stall")
+				o.mode = SignalMode::Stall;
 			else
-				return bad("--mode takes signal, close or auto");
+				return bad("--mode takes signal, close, auto, reset or stall");
 		} else if (flag == "--goaway-every" || flag == "--signal-every") {
 			auto ms = parseDurationMs(arg);
 			if (!ms || *ms <= 0)
@@ -344,6 +368,12 @@ Nodes
                               reject-publish      answer publish with NetStream.Publish.BadName
                               drop-mid-gop=MS     drop a publisher MS after its publish, at a non-key frame
                               drop-after-signal=MS drop a publisher MS after a signal, at a non-key frame
+                              reset-after=DUR     TCP RST to a publisher at its first non-key video frame
+                                                  DUR after its publish (no signal)
+                              stall-after=DUR     stop reading and answering DUR after a publish (no signal)
+                              stall-hold=DUR      reset a stalled connection after DUR (default: never)
+                              faults=N            at most N faults (resets, stalls) on this node
+                              ack=on|off          honour the client's Window Acknowledgement Size (default on)
                               hostile=PROFILE     this node misbehaves (repeatable; see --hostile)
   --latency-ms N            default latency=N for every node
   --refuse-second-publisher reject a publish of a name already live (nginx-rtmp's "Already publishing");
@@ -358,8 +388,10 @@ Nodes
 
 Signals
   --signal goaway|reconnect  what to send (default goaway)
-  --mode signal|close|auto   signal; or close the connection instead (a server facing a client without
-                             support); auto = signal clients that announced support, close the others
+  --mode signal|close|auto|reset|stall
+                             signal; or close the connection instead (a server facing a client without
+                             support); auto = signal clients that announced support, close the others;
+                             reset = TCP RST, stall = stop reading and answering (no signal at all)
   --goaway-every DURATION    signal every publisher on a schedule (10s, 500ms, 2m)
   --signal-count N           stop the schedule after N rounds (default: no limit)
   --goaway-body empty|4bytes body of the type-32 message (default 4bytes)
@@ -371,7 +403,7 @@ Signals
 
 Control and output
   --control HOST:PORT        loopback TCP line protocol (see README.md): goaway, reconnect, close,
-                             report, stats, wait, quit
+                             reset, stall, report, stats, wait, quit
   --ready-file PATH          JSON with the bound nodes and control port, written once all listen
   --report PATH              JSON report written at exit (a one-line summary goes to stdout)
   --flv-dir DIR              write each stitched stream as DIR/<stream id>.flv

@@ -22,11 +22,18 @@ struct NodeOptions {
 	bool rejectPublish = false; // answer publish with onStatus NetStream.Publish.BadName
 	int dropMidGopMs = -1;      // drop a publisher at the first non-key video frame this long after publish
 	int dropAfterSignalMs = -1; // same, counted from a signal sent to it
+	// Failures without a signal (README.md "Failures without a signal"), each counted from a publish:
+	int64_t resetAfterMs = -1;           // TCP RST at the first non-key video frame this long after publish
+	int64_t stallAfterMs = -1;           // stop reading and answering this long after publish
+	int64_t stallHoldMs = -1;            // a stalled connection is reset after this long stalled; -1 = never
+	int faultLimit = 0;                  // faults=N: at most N faults injected on this node; 0 = no limit
+	bool ack = true;                     // honour the client's Window Acknowledgement Size (ack=on|off)
 	std::vector<HostileProfile> hostile; // hostile=NAME (repeatable), on top of --hostile
 };
 
 enum class SignalKind { GoAway, Reconnect };
-enum class SignalMode { Signal, Close, Auto };
+// Reset and Stall: no signal at all (a TCP RST; a node that stops reading and answering).
+enum class SignalMode { Signal, Close, Auto, Reset, Stall };
 enum class TcUrlForm { None, Absolute, SchemeRelative, PathRelative };
 
 struct Options {

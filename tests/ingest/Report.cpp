@@ -56,6 +56,15 @@ json Report::connectionJson(const ConnectionRecord &c, const std::vector<StreamR
 				   {"atMs", s.atMs},
 				   {"actedOn", actedOn(c, s, streams)},
 				   {"framesAfter", frames - std::min(frames, s.framesBefore)}});
+	json faults = json::array();
+	for (const auto &f : c.faults)
+		faults.push_back({{"kind", f.kind},
+				  {"cause", f.cause},
+				  {"atMs", f.atMs},
+				  {"videoFramesRead", f.videoFramesRead},
+				  {"audioFramesRead", f.audioFramesRead},
+				  {"framesRead", f.videoFramesRead + f.audioFramesRead},
+				  {"bytesRead", f.bytesRead}});
 	const bool published = c.publishedAtMs.has_value();
 	json firstMedia = nullptr;
 	if (published) {
@@ -88,7 +97,11 @@ json Report::connectionJson(const ConnectionRecord &c, const std::vector<StreamR
 		{"videoFrames", c.videoFrames},
 		{"audioFrames", c.audioFrames},
 		{"keyframes", c.keyframes},
-		{"bytes", c.bytes}};
+		{"bytes", c.bytes},
+		{"faults", faults},
+		{"windowAckSize", c.windowAckSize},
+		{"acknowledgements", c.acknowledgements},
+		{"lastAckSequence", c.lastAckSequence}};
 }
 
 json Report::build(const std::vector<ConnectionRecord> &connections, const std::vector<StreamReport> &streams,
@@ -97,9 +110,11 @@ json Report::build(const std::vector<ConnectionRecord> &connections, const std::
 	json report;
 	json conns = json::array();
 	uint64_t signalCount = 0;
+	uint64_t faultCount = 0;
 	for (const auto &c : connections) {
 		conns.push_back(connectionJson(c, streams, showNames));
 		signalCount += c.signalsSent.size();
+		faultCount += c.faults.size();
 	}
 	json list = json::array();
 	for (const auto &s : streams) {
@@ -143,6 +158,7 @@ json Report::build(const std::vector<ConnectionRecord> &connections, const std::
 	report["connections"] = conns;
 	report["streams"] = list;
 	report["signalsSent"] = signalCount;
+	report["faultsInjected"] = faultCount;
 	report["summary"] = summaryLine(report);
 	return report;
 }
@@ -165,7 +181,10 @@ std::string Report::summaryLine(const json &report)
 	       " audio=" + std::to_string(audio) + " missing=" + std::to_string(missing) +
 	       " duplicates=" + std::to_string(duplicates) + " max_dead_air_ms=" + std::to_string(deadAir) +
 	       " ordinary_gap_ms=" + std::to_string(ordinary) + " max_switch_gap_ms=" + std::to_string(switchGap) +
-	       " signals=" + std::to_string(report["signalsSent"].get<uint64_t>());
+	       " signals=" + std::to_string(report["signalsSent"].get<uint64_t>()) +
+	       (report.value("faultsInjected", uint64_t(0)) > 0
+			? " faults=" + std::to_string(report["faultsInjected"].get<uint64_t>())
+			: std::string());
 }
 
 } // namespace goaway::ingest

@@ -35,6 +35,35 @@ TEST(Options, NodesWithFaultKnobs)
 	EXPECT_EQ(o->nodes[3].dropMidGopMs, 2000);
 }
 
+TEST(Options, FailuresWithoutASignal)
+{
+	auto o = parse({"--listen", "127.0.0.1:0,reset-after=5s,faults=3", "--listen",
+			"127.0.0.1:0,stall-after=2s,stall-hold=500ms,ack=off", "--listen", "127.0.0.1:0,ack=on",
+			"--mode", "reset", "--goaway-every", "10s", "--signal-count", "3"});
+	ASSERT_TRUE(o) << o.error().message;
+	ASSERT_EQ(o->nodes.size(), 3u);
+	EXPECT_EQ(o->nodes[0].resetAfterMs, 5000);
+	EXPECT_EQ(o->nodes[0].faultLimit, 3);
+	EXPECT_EQ(o->nodes[0].stallAfterMs, -1);
+	EXPECT_TRUE(o->nodes[0].ack);
+	EXPECT_EQ(o->nodes[1].stallAfterMs, 2000);
+	EXPECT_EQ(o->nodes[1].stallHoldMs, 500);
+	EXPECT_FALSE(o->nodes[1].ack);
+	EXPECT_EQ(o->nodes[1].faultLimit, 0);
+	EXPECT_TRUE(o->nodes[2].ack);
+	EXPECT_EQ(o->mode, SignalMode::Reset);
+	EXPECT_EQ(parse({"--mode", "stall"})->mode, SignalMode::Stall);
+	EXPECT_FALSE(parse({"--listen", "127.0.0.1:0,ack=maybe"}));
+	EXPECT_FALSE(parse({"--listen", "127.0.0.1:0,reset-after"}));
+	EXPECT_FALSE(parse({"--listen", "127.0.0.1:0,stall-after=-1s"}));
+	EXPECT_FALSE(parse({"--listen", "127.0.0.1:0,faults=0"}));
+	EXPECT_FALSE(parse({"--mode", "explode"}));
+	const std::string help = Options::helpText();
+	for (const char *knob :
+	     {"reset-after=", "stall-after=", "stall-hold=", "faults=", "ack=on|off", "reset = TCP RST"})
+		EXPECT_NE(help.find(knob), std::string::npos) << knob;
+}
+
 TEST(Options, SignalFlags)
 {
 	auto o = parse({"--signal", "reconnect", "--reconnect-tcurl", "scheme-relative", "--goaway-every", "10s",

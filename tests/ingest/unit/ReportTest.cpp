@@ -87,3 +87,33 @@ TEST(Report, SignalActedOnAndSummaryLine)
 	EXPECT_EQ(r["summary"], "goaway-ingest: streams=1 connections=2 video=180 audio=250 missing=3 duplicates=3 "
 				"max_dead_air_ms=140 ordinary_gap_ms=36 max_switch_gap_ms=2 signals=1");
 }
+
+TEST(Report, FaultsWithWhatTheNodeHadRead)
+{
+	ConnectionRecord c = published(1);
+	c.closeReason = "server reset (node fault)";
+	c.videoFrames = 40;
+	c.audioFrames = 62;
+	c.bytes = 123456;
+	c.faults.push_back({"stall", "stall-after", 1500, 40, 62, 123456});
+	c.faults.push_back({"reset", "stall-hold", 4500, 40, 62, 123456});
+	c.windowAckSize = 10000;
+	c.acknowledgements = 12;
+	c.lastAckSequence = 120000;
+	const auto r = Report::build({c}, {}, false);
+	const auto &faults = r["connections"][0]["faults"];
+	ASSERT_EQ(faults.size(), 2u);
+	EXPECT_EQ(faults[0]["kind"], "stall");
+	EXPECT_EQ(faults[0]["cause"], "stall-after");
+	EXPECT_EQ(faults[0]["atMs"], 1500);
+	EXPECT_EQ(faults[0]["videoFramesRead"], 40);
+	EXPECT_EQ(faults[0]["audioFramesRead"], 62);
+	EXPECT_EQ(faults[0]["framesRead"], 102);
+	EXPECT_EQ(faults[0]["bytesRead"], 123456);
+	EXPECT_EQ(faults[1]["kind"], "reset");
+	EXPECT_EQ(r["connections"][0]["windowAckSize"], 10000);
+	EXPECT_EQ(r["connections"][0]["acknowledgements"], 12);
+	EXPECT_EQ(r["connections"][0]["lastAckSequence"], 120000);
+	EXPECT_EQ(r["faultsInjected"], 2);
+	EXPECT_NE(r["summary"].get<std::string>().find(" signals=0 faults=2"), std::string::npos);
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""E2E (issue 16): failures without a signal. Real libobs (goaway-stream: x264 ultrafast 640x360,
+30 fps, 1 s keyint, AAC) streams through rtmp_goaway_output to goaway-ingest, whose node fails
+without warning on a schedule. Nothing the encoder produced may be missing at the ingest, and the
+output gives back every fd and thread it took.
+
+Scenarios:
+  reset  the node resets (TCP RST, no Go Away / ReconnectRequest) each publisher at its first
+         non-key video frame RESET_AFTER after its publish, RESETS times (reset-after=, faults=).
+
+usage: test_stream_no_signal.py SCENARIO BUILD_DIR INGEST_BINARY
+"""
+
+import json
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import obsharness  # noqa: E402
+from streamharness import Ingest, check, check_process_figures, fail, single_stream, start_stream, stop_stream  # noqa: E402
+
+FPS = 30
+KEYINT_S = 1
+RESETS = 3
+RESET_AFTER = "3s"  # each publish runs 3 s, then the node resets it mid-GOP
+QUIET_FRAMES = 3 * FPS  # after the last reset: the last connection carries 3 s of media
+STEP_TIMEOUT_S = 20
+STREAM_LIMIT_S = 90  # goaway-stream's own bound; the test stops it as soon as the resets are done
+
+
+def reset(build_dir, ingest_bin, display):
+    workdir = tempfile.mkdtemp(prefix="goaway-e2e-no-signal-reset-")
+    print("work dir %s" % workdir, flush=True)
+    node = "127.0.0.1:0,reset-after=%s,faults=%d" % (RESET_AFTER, RESETS)
+    with Ingest(ingest_bin, ["--listen", node], workdir) as ingest:
+        proc, stats_path = start_stream(build_dir, display, "rtmp://127.0.0.1:%d/live" % ingest.port(0),
+                                        STREAM_LIMIT_S, workdir,
+                                        extra=["--size", "640x360", "--preset", "ultrafast", "--fps", str(FPS),
+                                               "--keyint", str(KEYINT_S)])
+        try:
+            # Paced by the ingest's own counts (its wait command), never by sleeping.
+            ingest.wait("publishes=1", STEP_TIMEOUT_S)
+            for k in range(1, RESETS + 1):
+                ingest.wait("faults=%d" % k, STEP_TIMEOUT_S)
+                ingest.wait("publishes=%d" % (k + 1), STEP_TIMEOUT_S)
+            frames = json.loads(ingest.control("stats"))["video"]
+            ingest.wait("video=%d" % (frames + QUIET_FRAMES), STEP_TIMEOUT_S)
+        finally:
+            stop_stream(proc)
+        report = ingest.stop()
+    with open(stats_path) as f:
+        stats = json.load(f)
+    with open(os.path.join(workdir, "ingest-report.json"), "w") as f:
+        json.dump(report, f)
+
+    stream = single_stream(report)
+    faults = [dict(f, connection=c["id"]) for c in report["connections"] for f in c["faults"]]
+    published = [c for c in report["connections"] if c.get("publishedAtMs") is not None]
+    final = stats.get("finalStats") or {}
+    handoffs = stats.get("handoffs") or []
+    for f in faults:
+        print("fault: %s (%s) on connection %d at %d ms after %d video / %d audio frames read" %
+              (f["kind"], f["cause"], f["connection"], f["atMs"], f["videoFramesRead"], f["audioFramesRead"]),
+              flush=True)
+    for c in stream["cutovers"]:
+        print("cutover %d -> %d (signal %s): dead air %s ms, switch gap %s ms" %
+              (c["fromConnection"], c["toConnection"], c["signal"], c["deadAirMs"], c["switchGapMs"]), flush=True)
+    print("handoff records: %s" % [(h.get("trigger"), h.get("result"), h.get("framesLost"), h.get("duplicates"))
+                                   for h in handoffs], flush=True)
+    # The output replays from a keyframe; what it counts as duplicates includes the frames the
+    # node's kernel took but the node never read (not duplicates at the ingest): printed side by side.
+    print("duplicates: handoff records %d, ingest %d" %
+          (sum(h.get("duplicates") or 0 for h in handoffs), stream["duplicateFrames"]), flush=True)
+    encoded = final.get("videoPacketsEncoded", -1) - final.get("videoPacketsAfterStop", 0)
+    print("encoded video %s before the stop; unique video %d audio %d; missing video %d audio %d; duplicates %d; "
+          "dropped %s; reconnects %s" %
+          (encoded, stream["uniqueVideoFrames"], stream["uniqueAudioFrames"], stream["missingVideoFrames"],
+           stream["missingAudioFrames"], stream["duplicateFrames"], final.get("droppedFrames"),
+           stats.get("reconnects")), flush=True)
+
+    check(not stats.get("error"), "goaway-stream ran: %s" % stats.get("error", "ok"))
+    check(stats.get("stoppedByItself") is False,
+          "the output streamed until asked to stop (last error: %r)" % stats.get("lastError"))
+    check(len(faults) == RESETS and all(f["kind"] == "reset" and f["cause"] == "reset-after" for f in faults),
+          "the node reset the publisher %d times without a signal (%d)" % (RESETS, len(faults)))
+    check(report["signalsSent"] == 0, "no Go Away / ReconnectRequest was sent")
+    check(len(published) == RESETS + 1, "the output came back after each reset (%d publishes)" % len(published))
+    check(all(c["firstMedia"]["ok"] for c in published),
+          "every new connection starts with metadata + sequence headers + a keyframe")
+    check(all(c["signal"] == "none" for c in stream["cutovers"]), "no cutover followed a signal")
+    check(stream["missingVideoFrames"] == 0, "0 missing video frames across %d resets (%d)" %
+          (RESETS, stream["missingVideoFrames"]))
+    check(stream["missingAudioFrames"] == 0, "0 missing audio frames across %d resets (%d)" %
+          (RESETS, stream["missingAudioFrames"]))
+    if final:
+        check(stream["uniqueVideoFrames"] == encoded,
+              "every encoded video frame arrived (%d of %s)" % (stream["uniqueVideoFrames"], encoded))
+    check_process_figures(stats)
+
+
+SCENARIOS = {"reset": reset}
+
+
+def main():
+    scenario, build_dir, ingest_bin = sys.argv[1], sys.argv[2], sys.argv[3]
+    if scenario not in SCENARIOS:
+        fail("unknown scenario %s (known: %s)" % (scenario, ", ".join(SCENARIOS)))
+    with obsharness.xdisplay() as display:
+        SCENARIOS[scenario](build_dir, ingest_bin, display)
+    print("PASS", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
