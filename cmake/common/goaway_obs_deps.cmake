@@ -92,19 +92,24 @@ function(goaway_fetch_obs_deps)
   set(obs_stamp "${deps_dir}/.obs-libraries-${obs_version}-${arg_ARCH}")
   if(NOT EXISTS "${obs_stamp}")
     set(obs_build "${obs_source}/build_${arg_ARCH}")
-    if(CMAKE_SYSTEM_NAME STREQUAL "Windows")
-      set(generator_args -G "${CMAKE_GENERATOR}" -A "${CMAKE_GENERATOR_PLATFORM}"
-                         -DCMAKE_SYSTEM_VERSION=${CMAKE_SYSTEM_VERSION} -DOBS_CMAKE_VERSION:STRING=2.0.0)
-    else()
-      set(generator_args -G Xcode "-DCMAKE_OSX_ARCHITECTURES:STRING=arm64;x86_64"
-                         -DCMAKE_OSX_DEPLOYMENT_TARGET=${CMAKE_OSX_DEPLOYMENT_TARGET} -DOBS_CMAKE_VERSION:STRING=3.0.0)
-    endif()
+    # OBS's own CMake: version 2 of its scripts on Windows, 3 on macOS (as for OBS 30.1).
+    set(obs_common_args -DENABLE_PLUGINS:BOOL=OFF -DENABLE_UI:BOOL=OFF -DENABLE_SCRIPTING:BOOL=OFF
+                        -DOBS_VERSION_OVERRIDE:STRING=${obs_version} --fresh)
     message(STATUS "obs-rtmp-goaway: building libobs and obs-frontend-api ${obs_version}")
-    execute_process(
-      COMMAND "${CMAKE_COMMAND}" -S "${obs_source}" -B "${obs_build}" ${generator_args} -DENABLE_PLUGINS:BOOL=OFF
-              -DENABLE_UI:BOOL=OFF -DENABLE_SCRIPTING:BOOL=OFF -DOBS_VERSION_OVERRIDE:STRING=${obs_version}
-              "-DCMAKE_PREFIX_PATH=${prefixes}" --fresh
-      COMMAND_ERROR_IS_FATAL ANY)
+    if(CMAKE_SYSTEM_NAME STREQUAL "Windows")
+      execute_process(
+        COMMAND "${CMAKE_COMMAND}" -S "${obs_source}" -B "${obs_build}" -G "${CMAKE_GENERATOR}" -A
+                "${CMAKE_GENERATOR_PLATFORM}" -DCMAKE_SYSTEM_VERSION=${CMAKE_SYSTEM_VERSION}
+                -DOBS_CMAKE_VERSION:STRING=2.0.0 "-DCMAKE_PREFIX_PATH=${prefixes}" ${obs_common_args}
+        COMMAND_ERROR_IS_FATAL ANY)
+    else()
+      execute_process(
+        COMMAND "${CMAKE_COMMAND}" -S "${obs_source}" -B "${obs_build}" -G Xcode
+                "-DCMAKE_OSX_ARCHITECTURES:STRING=arm64;x86_64"
+                -DCMAKE_OSX_DEPLOYMENT_TARGET=${CMAKE_OSX_DEPLOYMENT_TARGET} -DOBS_CMAKE_VERSION:STRING=3.0.0
+                "-DCMAKE_PREFIX_PATH=${prefixes}" ${obs_common_args}
+        COMMAND_ERROR_IS_FATAL ANY)
+    endif()
     foreach(config IN ITEMS Debug Release)
       execute_process(COMMAND "${CMAKE_COMMAND}" --build "${obs_build}" --target obs-frontend-api --config ${config}
                               --parallel COMMAND_ERROR_IS_FATAL ANY)

@@ -16,6 +16,8 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_INSTALL_CMAKE_PROJECTS "${CMAKE_BINARY_DIR};${PROJECT_NAME};obs_plugin;/")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_OUTPUT_FILE_PREFIX "${CMAKE_BINARY_DIR}/release")
+# The package carries the stripped module (RelWithDebInfo builds keep their symbols in the build tree).
+set(CPACK_STRIP_FILES ON)
 
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${GOAWAY_PLUGIN_AUTHOR} <${GOAWAY_PLUGIN_EMAIL}>")
 set(CPACK_DEBIAN_PACKAGE_SECTION video)

@@ -35,7 +35,6 @@ function(goaway_plugin_layout target)
             "${CMAKE_BINARY_DIR}/rundir/$<CONFIG>/$<TARGET_BUNDLE_DIR_NAME:${target}>"
     VERBATIM)
 
+  # The bundle only; its dSYM stays in the build tree (Xcode's DWARF_DSYM_FOLDER_PATH).
   install(TARGETS ${target} LIBRARY DESTINATION . COMPONENT obs_plugin)
-  install(FILES "$<TARGET_BUNDLE_DIR:${target}>.dSYM" DESTINATION . CONFIGURATIONS Release RelWithDebInfo
-          COMPONENT obs_plugin OPTIONAL)
 endfunction()
