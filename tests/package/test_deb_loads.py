@@ -76,7 +76,8 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="goaway-deb-") as tmp:
         packages = os.path.join(tmp, "packages")
-        print(run("cpack", "-G", "DEB", "--config", os.path.join(build_dir, "CPackConfig.cmake"), "-B", packages)[-600:])
+        print(run("cpack", "-G", "DEB", "--config", os.path.join(build_dir, "CPackConfig.cmake"), "-B", packages,
+                  "-D", "CPACK_OUTPUT_FILE_PREFIX=" + packages)[-600:])
         debs = glob.glob(os.path.join(packages, "*.deb"))
         if len(debs) != 1:
             print("FAIL: cpack made %d .deb files: %s" % (len(debs), debs))
