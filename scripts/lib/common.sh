@@ -10,7 +10,7 @@ ROOT_PACKAGES=(
 	librtmp-dev libgnutls28-dev libcurl4-openssl-dev nlohmann-json3-dev libgtest-dev
 	xvfb xauth x11-utils xdotool imagemagick
 	nginx libnginx-mod-rtmp stunnel4 ffmpeg
-	python3 python3-websocket iproute2 procps psmisc ca-certificates openssl valgrind gdb
+	python3 python3-websocket python3-yaml iproute2 procps psmisc ca-certificates openssl valgrind gdb
 	clang libclang-rt-dev clang-tidy
 )
 
