@@ -54,6 +54,31 @@ long countEntries(const char *dir)
 	return n - 1; // the directory stream's own fd (for /proc/self/fd; harmless for task)
 }
 
+/**
+ * Threads of this process that are still running. A thread that pthread_join() has returned for
+ * can still be listed in /proc/self/task for a moment: the kernel wakes the joiner when the thread
+ * releases its address space, before it unlists it. Such a thread has no memory map left, so its
+ * status has no VmSize line; it is finished and not counted.
+ */
+long countLiveThreads()
+{
+	DIR *d = ::opendir("/proc/self/task");
+	if (!d)
+		return -1;
+	long n = 0;
+	while (auto *e = ::readdir(d)) {
+		if (e->d_name[0] == '.')
+			continue;
+		std::ifstream status(std::string("/proc/self/task/") + e->d_name + "/status");
+		bool hasMemory = false;
+		for (std::string line; std::getline(status, line);)
+			hasMemory = hasMemory || line.rfind("VmSize:", 0) == 0;
+		n += hasMemory;
+	}
+	::closedir(d);
+	return n;
+}
+
 json processFigures()
 {
 	long rssKb = -1;
@@ -63,7 +88,7 @@ json processFigures()
 			rssKb = std::atol(line.c_str() + 6);
 	return {{"rssKb", rssKb},
 		{"fds", countEntries("/proc/self/fd")},
-		{"threads", countEntries("/proc/self/task") + 1}};
+		{"threads", countLiveThreads()}};
 }
 
 /** The driver's owner, as GoAwayOutput is in OBS: records what the send thread tells it. */
