@@ -86,9 +86,7 @@ json processFigures()
 	for (std::string line; std::getline(status, line);)
 		if (line.rfind("VmRSS:", 0) == 0)
 			rssKb = std::atol(line.c_str() + 6);
-	return {{"rssKb", rssKb},
-		{"fds", countEntries("/proc/self/fd")},
-		{"threads", countLiveThreads()}};
+	return {{"rssKb", rssKb}, {"fds", countEntries("/proc/self/fd")}, {"threads", countLiveThreads()}};
 }
 
 /** The driver's owner, as GoAwayOutput is in OBS: records what the send thread tells it. */
