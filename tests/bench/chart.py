@@ -37,7 +37,7 @@ def _primitives(series, target_ms, colors):
         p.append(("line", x, TOP, x, H - BOTTOM, "#dddddd", 1, None))
         p.append(("text", x, H - BOTTOM + 20, "%d ms" % rtt, "#000", 13, "middle"))
     p.append(("rect", LEFT, TOP, W - RIGHT, H - BOTTOM, "#444444"))
-    p.append(("text", (LEFT + W - RIGHT) / 2, H - 25, "emulated round-trip time", "#000", 13, "middle"))
+    p.append(("text", (LEFT + W - RIGHT) / 2, H - 25, "TCP round-trip time (goaway-delayline)", "#000", 13, "middle"))
     p.append(("vtext", 28, (TOP + H - BOTTOM) / 2, "dead air (ms, log scale; 0 drawn at 1)", "#000", 13, "middle"))
     ty = _y(target_ms)
     p.append(("line", LEFT, ty, W - RIGHT, ty, "#999999", 1, "6,4"))

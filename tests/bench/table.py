@@ -172,7 +172,8 @@ def verdicts(rows, cpu):
 NOTES = """Method. One machine (2 cores), everything on loopback inside `unshare -n`; `scripts/bench` runs it all.
 The stream: goaway-stream (headless libobs) with a synthetic moving pattern and a 440 Hz tone through real
 obs_x264 (1280x720, 30 fps, 2500 kbps CBR, keyframe every 2 s, veryfast) and ffmpeg_aac, into goaway-ingest with
-two nodes; the RTT is emulated by the ingest (`latency=RTT/2` on each node, each direction). The ingest signals every
+two nodes; the RTT is TCP's own: the client runs behind goaway-delayline (its own network namespace joined to the
+ingest's by tun devices, every packet held RTT/2 each way, Ethernet MTU). The ingest signals every
 publishing connection after 6 s of stream and then 3.5 s into each new connection (Go Away, or a plain close for the last client: what a server does with
 clients without Go Away support, i.e. what OBS 30–32 users get; OBS's default reconnect settings, first retry after
 2 s). The plugin and the OBS 32 rows run in a Debian sid root (OBS {sid}); the OBS 29 row is Debian 12's own
