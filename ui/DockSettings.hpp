@@ -15,6 +15,8 @@ struct DockSettings {
 	QString ingestListUrl;                     // used when resolver == "ingest-list"
 	QString handoffMode = "make-before-break"; // or "break-before-make"
 	int maxKeyframeWaitMs = int(constants::kHandoffMaxKeyframeWait.count());
+	/// supportsGoAway in connect; off: E-RTMP ReconnectRequest only (for who wants the standard path).
+	bool announceGoAway = true;
 	int videoBitrateKbps = 2500;   // the dock's own encoder when it does not share the main stream's
 	bool followMainStream = false; // start/stop with OBS's main Start Streaming, sharing its encoders
 	/// OBS's main Start Streaming itself streams through this plugin (its service, not this file).

@@ -43,6 +43,19 @@ QString phaseColor(OutputStatusModel::Phase phase)
 	}
 }
 
+/** What the server showed this stream, never what we announce: its capsEx echo, the signals. */
+QString serverShowedText(const OutputStatusModel &s)
+{
+	QStringList parts;
+	parts << (s.serverCapsEx() >= 0 ? uiText("Dock.Server.CapsEx").arg(s.serverCapsEx(), 2, 16, QLatin1Char('0'))
+					: uiText("Dock.Server.NoCapsEx"));
+	if (s.serverGoAways() > 0)
+		parts << uiText("Dock.Server.GoAways").arg(s.serverGoAways());
+	if (s.serverReconnectRequests() > 0)
+		parts << uiText("Dock.Server.ReconnectRequests").arg(s.serverReconnectRequests());
+	return parts.join(QStringLiteral(", "));
+}
+
 } // namespace
 
 GoAwayDock::GoAwayDock(OutputStatusModel *status, HandoffTableModel *handoffs, QWidget *parent)
@@ -59,12 +72,15 @@ GoAwayDock::GoAwayDock(OutputStatusModel *status, HandoffTableModel *handoffs, Q
 	stateLabel_->setWordWrap(true);
 	ingestLabel_ = valueLabel("goawayIngest", this);
 	supportLabel_ = valueLabel("goawaySupport", this);
+	serverShowedLabel_ = valueLabel("goawayServerShowed", this);
+	serverShowedLabel_->setWordWrap(true);
 	uptimeLabel_ = valueLabel("goawayUptime", this);
 	bitrateLabel_ = valueLabel("goawayBitrate", this);
 	healthLabel_ = valueLabel("goawayHealth", this);
 	form->addRow(uiText("Dock.Label.State"), stateLabel_);
 	form->addRow(uiText("Dock.Label.Ingest"), ingestLabel_);
-	form->addRow(uiText("Dock.Label.Support"), supportLabel_);
+	form->addRow(uiText("Dock.Label.Announced"), supportLabel_);
+	form->addRow(uiText("Dock.Label.ServerShowed"), serverShowedLabel_);
 	form->addRow(uiText("Dock.Label.Uptime"), uptimeLabel_);
 	form->addRow(uiText("Dock.Label.Bitrate"), bitrateLabel_);
 	form->addRow(uiText("Dock.Label.Health"), healthLabel_);
@@ -158,9 +174,8 @@ void GoAwayDock::refresh() noexcept
 			support << uiText("Dock.Support.GoAway");
 		if (s.announcedReconnect())
 			support << uiText("Dock.Support.Reconnect");
-		supportLabel_->setText(support.isEmpty() ? QStringLiteral("—")
-							 : support.join(QStringLiteral(", ")) + QStringLiteral(" ") +
-								   uiText("Dock.Support.Announced"));
+		supportLabel_->setText(support.isEmpty() ? QStringLiteral("—") : support.join(QStringLiteral(", ")));
+		serverShowedLabel_->setText(s.active() ? serverShowedText(s) : QStringLiteral("—"));
 		uptimeLabel_->setText(s.active() ? formatUptime(s.uptimeMs()) : QStringLiteral("—"));
 		bitrateLabel_->setText(
 			uiText("Dock.Bitrate.Format").arg(qRound(s.liveKbps())).arg(qRound(s.averageKbps())));

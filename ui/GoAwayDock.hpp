@@ -40,6 +40,7 @@ private:
 	QLabel *stateLabel_ = nullptr;
 	QLabel *ingestLabel_ = nullptr;
 	QLabel *supportLabel_ = nullptr;
+	QLabel *serverShowedLabel_ = nullptr;
 	QLabel *uptimeLabel_ = nullptr;
 	QLabel *bitrateLabel_ = nullptr;
 	QLabel *healthLabel_ = nullptr;

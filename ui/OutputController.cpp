@@ -168,6 +168,7 @@ void OutputController::applyOutputSettings()
 	OBSDataAutoRelease s = obs_data_create();
 	obs_data_set_string(s, obs::setting::kHandoffMode, utf8(settings_.handoffMode).c_str());
 	obs_data_set_int(s, obs::setting::kMaxKeyframeWaitMs, settings_.maxKeyframeWaitMs);
+	obs_data_set_bool(s, obs::setting::kAnnounceGoAway, settings_.announceGoAway);
 	obs_data_set_string(s, obs::setting::kResolver, utf8(settings_.resolver).c_str());
 	obs_data_set_string(s, obs::setting::kIngestListUrl, utf8(settings_.ingestListUrl).c_str());
 	obs_output_update(output_, s);

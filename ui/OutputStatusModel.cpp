@@ -1,6 +1,8 @@
 #include "OutputStatusModel.hpp"
 #include "UiText.hpp"
 
+#include <algorithm>
+
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -109,6 +111,11 @@ void OutputStatusModel::updateFromStats(const QByteArray &json, qint64 nowMs)
 	const QJsonObject announced = o.value("announced").toObject();
 	announcedGoAway_ = announced.value("supportsGoAway").toBool();
 	announcedReconnect_ = (announced.value("capsEx").toInt() & 1) != 0; // E-RTMP capsEx Reconnect bit
+	const QJsonObject showed = o.value("serverShowed").toObject();
+	const QJsonValue caps = showed.value("capsEx");
+	serverCapsEx_ = caps.isDouble() && caps.toInt(-1) >= 0 ? caps.toInt(-1) : -1;
+	serverGoAways_ = std::max<qint64>(0, showed.value("goAways").toInteger());
+	serverReconnectRequests_ = std::max<qint64>(0, showed.value("reconnectRequests").toInteger());
 	uptimeMs_ = o.value("uptimeMs").toInteger();
 	droppedFrames_ = o.value("droppedFrames").toInteger();
 	congestion_ = o.value("congestion").toDouble();

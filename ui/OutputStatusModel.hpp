@@ -47,6 +47,11 @@ public:
 	bool tls() const { return tls_; }
 	bool announcedGoAway() const { return announcedGoAway_; }
 	bool announcedReconnect() const { return announcedReconnect_; }
+	/// What the server showed, apart from what we announce: the capsEx its connect reply echoed
+	/// (−1: none), and the Go Away / ReconnectRequest signals received since the start.
+	int serverCapsEx() const { return serverCapsEx_; }
+	qint64 serverGoAways() const { return serverGoAways_; }
+	qint64 serverReconnectRequests() const { return serverReconnectRequests_; }
 	qint64 uptimeMs() const { return uptimeMs_; }
 	qint64 droppedFrames() const { return droppedFrames_; }
 	double congestion() const { return congestion_; }
@@ -78,6 +83,9 @@ private:
 	bool tls_ = false;
 	bool announcedGoAway_ = false;
 	bool announcedReconnect_ = false;
+	int serverCapsEx_ = -1;
+	qint64 serverGoAways_ = 0;
+	qint64 serverReconnectRequests_ = 0;
 	qint64 uptimeMs_ = 0;
 	qint64 droppedFrames_ = 0;
 	double congestion_ = 0;

@@ -19,6 +19,7 @@ constexpr const char *kResolver = "resolver";
 constexpr const char *kIngestListUrl = "ingest_list_url";
 constexpr const char *kHandoffMode = "handoff_mode";
 constexpr const char *kMaxKeyframeWaitMs = "max_keyframe_wait_ms";
+constexpr const char *kAnnounceGoAway = "announce_goaway";
 constexpr const char *kVideoBitrate = "video_bitrate_kbps";
 constexpr const char *kFollowMain = "follow_main_stream";
 } // namespace key
@@ -54,6 +55,7 @@ DockSettings loadProfileSettings()
 	obs_data_set_default_string(data, key::kHandoffMode, defaults.handoffMode.toUtf8().constData());
 	obs_data_set_default_int(data, key::kMaxKeyframeWaitMs, defaults.maxKeyframeWaitMs);
 	obs_data_set_default_int(data, key::kVideoBitrate, defaults.videoBitrateKbps);
+	obs_data_set_default_bool(data, key::kAnnounceGoAway, defaults.announceGoAway);
 	s.server = str(data, key::kServer);
 	s.key = str(data, key::kKey);
 	s.resolver = str(data, key::kResolver);
@@ -61,6 +63,7 @@ DockSettings loadProfileSettings()
 	s.handoffMode = str(data, key::kHandoffMode);
 	s.maxKeyframeWaitMs = int(obs_data_get_int(data, key::kMaxKeyframeWaitMs));
 	s.videoBitrateKbps = int(obs_data_get_int(data, key::kVideoBitrate));
+	s.announceGoAway = obs_data_get_bool(data, key::kAnnounceGoAway);
 	s.followMainStream = obs_data_get_bool(data, key::kFollowMain);
 	return s;
 }
@@ -78,6 +81,7 @@ bool saveProfileSettings(const DockSettings &s)
 	obs_data_set_string(data, key::kHandoffMode, s.handoffMode.toUtf8().constData());
 	obs_data_set_int(data, key::kMaxKeyframeWaitMs, s.maxKeyframeWaitMs);
 	obs_data_set_int(data, key::kVideoBitrate, s.videoBitrateKbps);
+	obs_data_set_bool(data, key::kAnnounceGoAway, s.announceGoAway);
 	obs_data_set_bool(data, key::kFollowMain, s.followMainStream);
 	if (!obs_data_save_json_safe(data, path.c_str(), "tmp", "bak")) {
 		GOAWAY_LOG_WARN("ProfileSettingsStore::save", "cannot write %s", path.c_str());

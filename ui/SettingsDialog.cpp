@@ -84,6 +84,12 @@ SettingsDialog::SettingsDialog(const DockSettings &initial, QWidget *parent) : Q
 	maxKeyframeWait_->setValue(initial.maxKeyframeWaitMs);
 	form->addRow(uiText("Settings.MaxKeyframeWait"), maxKeyframeWait_);
 
+	announceGoAway_ = new QCheckBox(uiText("Settings.AnnounceGoAway"), this);
+	announceGoAway_->setObjectName("goawayAnnounceGoAway");
+	announceGoAway_->setChecked(initial.announceGoAway);
+	announceGoAway_->setToolTip(uiText("Settings.AnnounceGoAway.Tip"));
+	form->addRow(QString(), announceGoAway_);
+
 	videoBitrate_ = new QSpinBox(this);
 	videoBitrate_->setObjectName("goawayVideoBitrate");
 	videoBitrate_->setRange(kMinVideoKbps, kMaxVideoKbps);
@@ -141,6 +147,7 @@ DockSettings SettingsDialog::settings() const
 	s.ingestListUrl = ingestListUrl_->text().trimmed();
 	s.handoffMode = handoffMode_->currentData().toString();
 	s.maxKeyframeWaitMs = maxKeyframeWait_->value();
+	s.announceGoAway = announceGoAway_->isChecked();
 	s.videoBitrateKbps = videoBitrate_->value();
 	s.mainButtonUsesPlugin = mainButton_->isChecked();
 	s.followMainStream = followMain_->isChecked() && !s.mainButtonUsesPlugin;

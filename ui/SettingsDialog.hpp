@@ -32,6 +32,7 @@ private:
 	QSpinBox *maxKeyframeWait_ = nullptr;
 	QSpinBox *videoBitrate_ = nullptr;
 	QCheckBox *followMain_ = nullptr;
+	QCheckBox *announceGoAway_ = nullptr;
 	QCheckBox *mainButton_ = nullptr;
 };
 

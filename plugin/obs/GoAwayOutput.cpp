@@ -342,18 +342,24 @@ nlohmann::json GoAwayOutput::handoffsJson() const
 nlohmann::json GoAwayOutput::stateJson() const
 {
 	output::DriverSnapshot snapshot;
+	bool running = false;
 	{
 		std::lock_guard lock(lifecycleMutex_);
-		if (driver_)
+		if (driver_) {
 			snapshot = driver_->snapshot();
+			running = true;
+		}
+	}
+	if (!running) { // what the next stream will announce, from the settings as they are now
+		OBSDataAutoRelease settings = obs_output_get_settings(output_);
+		snapshot.announcedGoAway = obs_data_get_bool(settings, setting::kAnnounceGoAway);
+		snapshot.announcedCapsEx = rtmp::SessionOptions{}.capsEx;
 	}
 	nlohmann::json j = output::snapshotToJson(snapshot);
 	std::lock_guard lock(recordsMutex_);
 	j["state"] = output::stateSlug(state_);
 	j["lastError"] = lastError_;
 	j["uptimeMs"] = state_ == handoff::State::Idle ? 0 : handoff::msBetween(startedAt_, handoff::Clock::now());
-	// What we announce in connect: Go Away and E-RTMP Reconnect (capsEx 0x01).
-	j["announced"] = {{"supportsGoAway", true}, {"capsEx", 1}};
 	return j;
 }
 

@@ -21,6 +21,7 @@ void outputDefaults(obs_data_t *settings)
 {
 	obs_data_set_default_string(settings, setting::kHandoffMode, "make-before-break");
 	obs_data_set_default_bool(settings, setting::kPublishEarly, false);
+	obs_data_set_default_bool(settings, setting::kAnnounceGoAway, true);
 	obs_data_set_default_int(settings, setting::kMaxKeyframeWaitMs,
 				 std::chrono::milliseconds(constants::kHandoffMaxKeyframeWait).count());
 	obs_data_set_default_string(settings, setting::kResolver, "dns");
@@ -44,6 +45,7 @@ obs_properties_t *outputProperties()
 	obs_property_list_add_string(mode, obs_module_text("Settings.HandoffMode.BreakBeforeMake"),
 				     "break-before-make");
 	obs_properties_add_bool(props, setting::kPublishEarly, obs_module_text("Settings.PublishEarly"));
+	obs_properties_add_bool(props, setting::kAnnounceGoAway, obs_module_text("Settings.AnnounceGoAway"));
 	obs_properties_add_int(props, setting::kMaxKeyframeWaitMs, obs_module_text("Settings.MaxKeyframeWait"), 500,
 			       60000, 500);
 	obs_property_t *resolver = obs_properties_add_list(props, setting::kResolver,
@@ -103,6 +105,7 @@ Result<output::DriverConfig> makeDriverConfig(obs_data_t *settings, obs_service_
 	if (c.session.bindAddress == "default") // what OBS's main stream sets (Settings > Advanced): no bind
 		c.session.bindAddress.clear();
 	c.session.allowSelfSigned = obs_data_get_bool(settings, setting::kTlsAllowSelfSigned);
+	c.session.supportsGoAway = obs_data_get_bool(settings, setting::kAnnounceGoAway);
 
 	const std::string mode = obs_data_get_string(settings, setting::kHandoffMode);
 	c.handoff.mode = mode == "break-before-make" ? handoff::HandoffMode::BreakBeforeMake

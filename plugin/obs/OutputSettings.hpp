@@ -13,6 +13,8 @@ inline constexpr const char *kServer = "server"; // used when no service is atta
 inline constexpr const char *kKey = "key";
 inline constexpr const char *kHandoffMode = "handoff_mode"; // "make-before-break" / "break-before-make"
 inline constexpr const char *kPublishEarly = "publish_early";
+/// supportsGoAway in connect (default on); off: E-RTMP ReconnectRequest only (capsEx stays announced).
+inline constexpr const char *kAnnounceGoAway = "announce_goaway";
 inline constexpr const char *kMaxKeyframeWaitMs = "max_keyframe_wait_ms";
 inline constexpr const char *kResolver = "resolver"; // "dns" / "ingest-list" / "off"
 inline constexpr const char *kIngestListUrl = "ingest_list_url";

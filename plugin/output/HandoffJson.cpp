@@ -79,11 +79,20 @@ nlohmann::json handoffRecordToJson(const handoff::HandoffRecord &r, handoff::Tim
 
 nlohmann::json snapshotToJson(const DriverSnapshot &s)
 {
-	return {{"state", stateSlug(s.state)},   {"server", s.server},
-		{"address", s.peerAddress},      {"tls", s.tls},
-		{"bytesSent", s.bytesSent},      {"connectTimeMs", s.connectTimeMs},
-		{"packetsSent", s.packetsSent},  {"handoffs", s.handoffs},
-		{"backlogBytes", s.backlogBytes}};
+	return {{"state", stateSlug(s.state)},
+		{"server", s.server},
+		{"address", s.peerAddress},
+		{"tls", s.tls},
+		{"bytesSent", s.bytesSent},
+		{"connectTimeMs", s.connectTimeMs},
+		{"packetsSent", s.packetsSent},
+		{"handoffs", s.handoffs},
+		{"backlogBytes", s.backlogBytes},
+		{"announced", {{"supportsGoAway", s.announcedGoAway}, {"capsEx", s.announcedCapsEx}}},
+		{"serverShowed",
+		 {{"capsEx", s.serverCapsEx ? nlohmann::json(*s.serverCapsEx) : nlohmann::json(nullptr)},
+		  {"goAways", s.goAwaysReceived},
+		  {"reconnectRequests", s.reconnectRequestsReceived}}}};
 }
 
 } // namespace goaway::output

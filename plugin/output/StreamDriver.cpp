@@ -30,7 +30,8 @@ StreamDriver::StreamDriver(DriverConfig config, DriverHost &host, PacketQueue &q
 	  inbox_(queue),
 	  connector_(inbox_),
 	  resolver_(config_.resolve, config_.serverUrl, config_.streamKey, inbox_),
-	  machine_(config_.handoff)
+	  machine_(config_.handoff),
+	  figures_(config_.session)
 {
 	queue_.setAudioWakes(false);
 }
@@ -86,8 +87,7 @@ void StreamDriver::join()
 
 DriverSnapshot StreamDriver::snapshot() const
 {
-	std::lock_guard lock(snapshotMutex_);
-	return snapshot_;
+	return figures_.read();
 }
 
 rtmp::RtmpSession *StreamDriver::session(handoff::SessionId id)
@@ -141,10 +141,7 @@ bool StreamDriver::connectFirstSession()
 	const auto &url = connection->url();
 	handoff::Target target{url.tcUrl(), url.host, url.port, rtmp::addressOfPeer(stats.peerAddress),
 			       handoff::TargetSource::Configured};
-	{
-		std::lock_guard lock(snapshotMutex_);
-		snapshot_.connectTimeMs = int(stats.timings.totalMs);
-	}
+	figures_.setConnectTime(stats.timings.totalMs);
 	GOAWAY_LOG_INFO("StreamDriver::connectFirstSession", "publishing to %s (%s) in %.0f ms", url.hostPort().c_str(),
 			stats.peerAddress.c_str(), stats.timings.totalMs);
 	connection->setCorked(true); // flushSessions() writes once per turn of the loop
@@ -262,10 +259,12 @@ void StreamDriver::pollSessions()
 			if (std::holds_alternative<rtmp::GoAwayEvent>(event)) {
 				GOAWAY_LOG_INFO("StreamDriver::pollSessions", "Go Away from %s",
 						s->url().hostPort().c_str());
+				figures_.countSignal(LiveFigures::Signal::GoAway);
 				execute(machine_.onGoAway(id, now()));
 			} else if (auto *rr = std::get_if<rtmp::ReconnectRequestEvent>(&event)) {
 				GOAWAY_LOG_INFO("StreamDriver::pollSessions", "ReconnectRequest from %s%s",
 						s->url().hostPort().c_str(), rr->tcUrl ? " with a tcUrl" : "");
+				figures_.countSignal(LiveFigures::Signal::ReconnectRequest);
 				execute(machine_.onReconnectRequest(id, rr->tcUrl, rr->description, now()));
 			} else if (auto *status = std::get_if<rtmp::StatusEvent>(&event)) {
 				const bool pending = publishPending_[id];
@@ -400,10 +399,7 @@ void StreamDriver::execute(const handoff::Action &action)
 void StreamDriver::publishRecords(bool all)
 {
 	for (const handoff::HandoffRecord &record : records_.takeDue(now(), all)) {
-		{
-			std::lock_guard lock(snapshotMutex_);
-			snapshot_.handoffs++;
-		}
+		figures_.countHandoff();
 		host_.onHandoffRecord(record);
 	}
 }
@@ -474,24 +470,12 @@ void StreamDriver::sessionFailed(handoff::SessionId id, const std::string &reaso
 
 void StreamDriver::updateSnapshot()
 {
-	// Runs on every turn of the send loop (once per media packet): no string is copied or
-	// formatted unless the live session changed.
 	uint64_t bytesSent = bytesOfClosedSessions_;
 	for (auto &[id, session] : sessions_)
 		bytesSent += session->stats().bytesSent;
 	const auto live = machine_.liveSession();
-	rtmp::RtmpSession *liveSession = live ? session(*live) : nullptr;
-	std::lock_guard lock(snapshotMutex_);
-	snapshot_.state = machine_.state();
-	snapshot_.bytesSent = bytesSent;
-	if (liveSession && snapshotSession_ != live) {
-		snapshotSession_ = live;
-		snapshot_.server = liveSession->url().hostPort();
-		snapshot_.peerAddress = liveSession->stats().peerAddress;
-		snapshot_.tls = liveSession->url().tls;
-	}
-	snapshot_.packetsSent = packetsSent_;
-	snapshot_.backlogBytes = machine_.backlogBytes();
+	figures_.update(machine_.state(), bytesSent, packetsSent_, machine_.backlogBytes(), live,
+			live ? session(*live) : nullptr);
 }
 
 } // namespace goaway::output

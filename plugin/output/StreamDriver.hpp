@@ -7,6 +7,7 @@
 #include "DriverInbox.hpp"
 #include "HandoffRecordBook.hpp"
 #include "HeaderSchedule.hpp"
+#include "LiveFigures.hpp"
 #include "PacketQueue.hpp"
 #include "SessionConnector.hpp"
 #include "SessionWarmUp.hpp"
@@ -55,19 +56,6 @@ public:
 	virtual void onFallBack(const std::string &reason) = 0;
 	/** requestStop() finished: every session is closed. */
 	virtual void onStopped() = 0;
-};
-
-/** A consistent copy of the driver's live figures, for get_state / get_stats / the dock. */
-struct DriverSnapshot {
-	handoff::State state = handoff::State::Idle;
-	std::string server;      // host:port of the live session
-	std::string peerAddress; // numeric address of the live session
-	bool tls = false;
-	uint64_t bytesSent = 0; // all sessions, since start
-	int connectTimeMs = 0;  // the first session's connect()
-	uint64_t packetsSent = 0;
-	uint64_t handoffs = 0;
-	uint64_t backlogBytes = 0;
 };
 
 class StreamDriver {
@@ -145,11 +133,7 @@ private:
 	// Any thread.
 	std::atomic<bool> stopRequested_{false};
 	std::atomic<int64_t> stopAtUsec_{0};
-	mutable std::mutex snapshotMutex_;
-	DriverSnapshot snapshot_;
-	/// The session snapshot_.server / peerAddress / tls describe: they are formatted again only
-	/// when another session goes live, not on every turn of the send loop.
-	std::optional<handoff::SessionId> snapshotSession_;
+	LiveFigures figures_;
 	std::thread thread_;
 };
 

@@ -182,6 +182,7 @@ Result<ConnectTimings> RtmpSession::connect(const SessionOptions &options)
 		return closeOnError(Error{ErrorCode::Rejected, "the server refused connect to " + url_.tcUrl() + ": " +
 								       connected->description() + " (" +
 								       connected->code() + ")"});
+	stats_.serverCapsEx = connected->capsEx();
 	t.connectMs = msSince(step);
 
 	step = Clock::now();

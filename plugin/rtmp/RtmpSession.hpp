@@ -87,6 +87,9 @@ struct SessionStats {
 	std::string peerAddress; // "127.0.0.1:1935" / "[::1]:1935" actually connected to
 	std::string server;      // URL without key (rtmp://host:port/app) — safe to log
 	uint32_t streamId = 0;   // message stream id from createStream
+	/// The capsEx the server echoed in connect's _result (E-RTMP v2), nullopt when it showed none:
+	/// what the server says it supports, as opposed to what we announce.
+	std::optional<uint32_t> serverCapsEx;
 };
 
 class RtmpSession {

@@ -40,6 +40,20 @@ std::string CommandResultEvent::description() const
 	return info ? info->getString("description") : std::string();
 }
 
+std::optional<uint32_t> CommandResultEvent::capsEx() const
+{
+	auto valid = [](const amf0::Value *object) -> std::optional<uint32_t> {
+		const amf0::Value *v = object && object->isObject() ? object->get("capsEx") : nullptr;
+		if (!v || !v->isNumber() || !(v->number >= 0) || v->number > kMaxCapsEx ||
+		    v->number != static_cast<double>(static_cast<uint32_t>(v->number)))
+			return std::nullopt; // NaN fails `>= 0`
+		return static_cast<uint32_t>(v->number);
+	};
+	if (auto fromProperties = valid(&commandObject))
+		return fromProperties;
+	return valid(firstObject(arguments));
+}
+
 std::string describe(const ServerEvent &event)
 {
 	struct Visitor {

@@ -42,6 +42,14 @@ struct CommandResultEvent {
 	/** code / description of the info object (first object argument), empty when absent. */
 	std::string code() const;
 	std::string description() const;
+	/**
+	 * The E-RTMP v2 capsEx a server echoes in its connect `_result` (the properties object, or the
+	 * information object where some servers put it): an integer 0 .. kMaxCapsEx. Anything else
+	 * (absent, not a number, fractional, negative, huge) is "not shown": nullopt.
+	 */
+	std::optional<uint32_t> capsEx() const;
+	/// capsEx is a bit field of four defined flags (0x0f); room for future ones, never a huge number.
+	static constexpr uint32_t kMaxCapsEx = 0xffff;
 };
 
 /** Another command the server sent (onBWDone, onFCPublish, ...): informational. */

@@ -91,6 +91,8 @@ def main():
           "one vendor event Handoff per handoff (%d)" % len(events))
     check(state.get("handoffs") == 2 and state.get("announced", {}).get("supportsGoAway") is True,
           "GetState counts 2 handoffs and reports Go Away announced")
+    check(state.get("serverShowed") == {"capsEx": 1, "goAways": 2, "reconnectRequests": 0},
+          "GetState: what the server showed, apart: its capsEx echo and the two Go Away (%s)" % state.get("serverShowed"))
     stream = single_stream(report)
     print_cutovers(stream)
     check(report["signalsSent"] == 2, "the ingest sent exactly two Go Away (%d)" % report["signalsSent"])

@@ -23,13 +23,16 @@ using namespace goaway::ui;
 
 namespace {
 
-QByteArray stats(const char *state, qulonglong totalBytes)
+QByteArray stats(const char *state, qulonglong totalBytes,
+		 const char *serverShowed = R"({"capsEx":null,"goAways":0,"reconnectRequests":0})")
 {
 	return QStringLiteral(R"({"state":"%1","server":"rtmps://127.0.0.1:40001/live","address":"127.0.0.1",)"
 			      R"("tls":true,"uptimeMs":3723000,"announced":{"supportsGoAway":true,"capsEx":1},)"
+			      R"("serverShowed":%3,)"
 			      R"("droppedFrames":0,"congestion":0.5,"handoffs":0,"totalBytes":%2})")
 		.arg(state)
 		.arg(totalBytes)
+		.arg(QString::fromUtf8(serverShowed))
 		.toUtf8();
 }
 
@@ -65,7 +68,17 @@ private slots:
 				 ingest == QString("[TLS] rtmps://127.0.0.1:40001/live (127.0.0.1)"),
 			 qPrintable(ingest));
 		QCOMPARE(child<QLabel>(&dock, "goawaySupport")->text(),
-			 QString("Dock.Support.GoAway, Dock.Support.Reconnect Dock.Support.Announced"));
+			 QString("Dock.Support.GoAway, Dock.Support.Reconnect"));
+		// What we announce is not what the server showed: this one echoed no capsEx, sent nothing.
+		QCOMPARE(child<QLabel>(&dock, "goawayServerShowed")->text(), QString("Dock.Server.NoCapsEx"));
+		status.updateFromStats(stats("streaming", 625000, R"({"capsEx":1,"goAways":2,"reconnectRequests":1})"),
+				       2000);
+		QCOMPARE(child<QLabel>(&dock, "goawayServerShowed")->text(),
+			 QString("Dock.Server.CapsEx 01, Dock.Server.GoAways 2, Dock.Server.ReconnectRequests 1"));
+		// Not a figure the plugin made up: a malformed value shows as "none shown".
+		status.updateFromStats(stats("streaming", 937500, R"({"capsEx":"1","goAways":-3})"), 3000);
+		QCOMPARE(child<QLabel>(&dock, "goawayServerShowed")->text(), QString("Dock.Server.NoCapsEx"));
+		status.updateFromStats(stats("streaming", 1250000), 4000);
 		QCOMPARE(child<QLabel>(&dock, "goawayUptime")->text(), QString("1:02:03"));
 		QCOMPARE(child<QLabel>(&dock, "goawayBitrate")->text(), QString("Dock.Bitrate.Format 2500 2500"));
 		QCOMPARE(child<QLabel>(&dock, "goawayHealth")->text(), QString("Dock.Health.Format 0 50"));
@@ -161,7 +174,11 @@ private slots:
 		child<QSpinBox>(&dialog, "goawayMaxKeyframeWait")->setValue(3000);
 		child<QCheckBox>(&dialog, "goawayFollowMain")->setChecked(false);
 		child<QSpinBox>(&dialog, "goawayVideoBitrate")->setValue(6000);
+		auto *announce = child<QCheckBox>(&dialog, "goawayAnnounceGoAway");
+		QVERIFY(announce->isChecked()); // the default: Go Away announced
+		announce->setChecked(false);
 		const DockSettings out = dialog.settings();
+		QVERIFY(!out.announceGoAway);
 		QCOMPARE(out.resolver, QString("ingest-list"));
 		QCOMPARE(out.ingestListUrl, QString("https://ingest.example/list.json"));
 		QCOMPARE(out.handoffMode, QString("break-before-make"));

@@ -66,6 +66,10 @@ private slots:
 		QVERIFY(m.tls());
 		QVERIFY(m.announcedGoAway());
 		QVERIFY(m.announcedReconnect());
+		// Announced is not shown: no serverShowed object means the server showed nothing.
+		QCOMPARE(m.serverCapsEx(), -1);
+		QCOMPARE(m.serverGoAways(), 0);
+		QCOMPARE(m.serverReconnectRequests(), 0);
 		QCOMPARE(m.uptimeMs(), 61000);
 		QCOMPARE(m.droppedFrames(), 4);
 		QCOMPARE(m.congestion(), 0.25);

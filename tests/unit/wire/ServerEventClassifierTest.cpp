@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <optional>
+
 using namespace goaway;
 using namespace goaway::rtmp;
 using Bytes = std::vector<uint8_t>;
@@ -268,4 +271,45 @@ TEST(ServerEventClassifier, EveryStringOfAnErrorResultIsBoundedAndPrintable)
 	EXPECT_EQ(r->description().find('\x07'), std::string::npos);
 	EXPECT_EQ(r->code(), "NetConnection.Connect.Rejected\xEF\xBF\xBD");
 	EXPECT_EQ(r->arguments[0].properties[0].first, "code\xEF\xBF\xBD");
+}
+
+namespace {
+
+/** A connect _result as a server sends it, through the classifier (bytes in, event out). */
+CommandResultEvent connectResult(std::optional<amf0::Value> inProperties, std::optional<amf0::Value> inInfo)
+{
+	Command c;
+	c.name = "_result";
+	c.transactionId = 1;
+	c.commandObject = amf0::Value::makeObject({{"fmsVer", amf0::Value::makeString("FMS/3,5,7,7009")}});
+	if (inProperties)
+		c.commandObject.set("capsEx", *inProperties);
+	amf0::Value info =
+		amf0::Value::makeObject({{"code", amf0::Value::makeString("NetConnection.Connect.Success")}});
+	if (inInfo)
+		info.set("capsEx", *inInfo);
+	c.arguments = {info};
+	ServerEventClassifier classifier;
+	auto e = classifier.classify(makeCommandMessage(c, 0, 3));
+	auto *r = e ? std::get_if<CommandResultEvent>(&*e) : nullptr;
+	return r ? *r : CommandResultEvent{};
+}
+
+} // namespace
+
+TEST(ServerEventClassifier, TheServersCapsExEchoIsReadFromPropertiesOrInfoAndOnlyWhenValid)
+{
+	using V = amf0::Value;
+	EXPECT_EQ(connectResult(std::nullopt, std::nullopt).capsEx(), std::nullopt); // nginx-rtmp, OBS 29 peers
+	EXPECT_EQ(connectResult(V::makeNumber(1), std::nullopt).capsEx(), 1u);       // E-RTMP v2: properties
+	EXPECT_EQ(connectResult(std::nullopt, V::makeNumber(15)).capsEx(), 15u);     // in the info object
+	EXPECT_EQ(connectResult(V::makeNumber(0), V::makeNumber(1)).capsEx(), 0u);   // properties first
+	EXPECT_EQ(connectResult(V::makeNumber(CommandResultEvent::kMaxCapsEx), std::nullopt).capsEx(),
+		  CommandResultEvent::kMaxCapsEx);
+	// Untrusted bytes: anything but a small non-negative integer is "not shown", never a guess.
+	for (const V &bad : {V::makeString("1"), V::makeBoolean(true), V::makeNumber(-1), V::makeNumber(0.5),
+			     V::makeNumber(1e300), V::makeNumber(std::numeric_limits<double>::quiet_NaN()),
+			     V::makeNumber(std::numeric_limits<double>::infinity()),
+			     V::makeNumber(CommandResultEvent::kMaxCapsEx + 1.0), V::makeNull()})
+		EXPECT_EQ(connectResult(bad, std::nullopt).capsEx(), std::nullopt);
 }
