@@ -12,12 +12,17 @@ namespace goaway::ui {
 
 namespace {
 
+/** "host:port", with the address actually dialled when the host is a name ("name:1935 (192.0.2.7)"). */
 QString endpointText(const QJsonObject &e)
 {
 	const QString host = e.value("host").toString();
 	if (host.isEmpty())
 		return QStringLiteral("—");
-	return QStringLiteral("%1:%2").arg(host).arg(e.value("port").toInt());
+	const QString address = e.value("address").toString();
+	QString text = QStringLiteral("%1:%2").arg(host).arg(e.value("port").toInt());
+	if (!address.isEmpty() && address != host)
+		text += QStringLiteral(" (%1)").arg(address);
+	return text;
 }
 
 QString streamTime(qint64 ms)
@@ -31,14 +36,27 @@ QString streamTime(qint64 ms)
 		.arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
-/** "host:1 → host:2", shortened to "host:1 → :2" when both are on the same host. */
+/**
+ * "host:1 → host:2", shortened to what changed when both are on the same host: "host:1 → :2",
+ * "name:1 (a) → :2 (b)", or "name:1 (a) → (b)" when only the address changed (a name re-resolved).
+ */
 QString routeText(const QString &from, const QString &to)
 {
-	const qsizetype a = from.lastIndexOf(':');
-	const qsizetype b = to.lastIndexOf(':');
-	if (a > 0 && b > 0 && from.left(a) == to.left(b))
-		return QStringLiteral("%1 → %2").arg(from, to.mid(b));
-	return QStringLiteral("%1 → %2").arg(from, to);
+	auto hostOf = [](const QString &t) {
+		const qsizetype space = t.indexOf(QLatin1Char(' '));
+		const QString hostPort = space < 0 ? t : t.left(space);
+		return hostPort.left(hostPort.lastIndexOf(QLatin1Char(':')));
+	};
+	auto hostPortOf = [](const QString &t) {
+		const qsizetype space = t.indexOf(QLatin1Char(' '));
+		return space < 0 ? t : t.left(space);
+	};
+	const QString host = hostOf(from);
+	if (host.isEmpty() || host != hostOf(to))
+		return QStringLiteral("%1 → %2").arg(from, to);
+	if (hostPortOf(from) == hostPortOf(to) && to.contains(QLatin1Char(' ')))
+		return QStringLiteral("%1 → %2").arg(from, to.mid(hostPortOf(to).size() + 1));
+	return QStringLiteral("%1 → %2").arg(from, to.mid(host.size()));
 }
 
 QString triggerText(const QString &trigger)

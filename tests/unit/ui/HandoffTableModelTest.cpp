@@ -39,6 +39,26 @@ private slots:
 			 QString("Dock.Column.FramesLost"));
 	}
 
+	void theRouteShowsWhatChangedAddressesIncluded()
+	{
+		HandoffTableModel model;
+		using E = goaway::handoff::Endpoint;
+		const E a{"ingest.example", 1935, "127.0.0.2"}, b{"ingest.example", 1935, "127.0.0.3"};
+		model.addRecordJson(recordJson(1, 0, HandoffResult::Succeeded, 12, a, b)); // name re-resolved
+		model.addRecordJson(
+			recordJson(2, 0, HandoffResult::Succeeded, 12, a, E{"ingest.example", 1936, "127.0.0.3"}));
+		model.addRecordJson(
+			recordJson(3, 0, HandoffResult::Succeeded, 12, a, E{"node-b.example", 1935, "127.0.0.3"}));
+		model.addRecordJson(recordJson(4, 0, HandoffResult::Failed, 12, a, E{"ingest.example", 1935, ""}));
+		auto route = [&](int row) {
+			return model.index(row, HandoffTableModel::Route).data().toString();
+		};
+		QCOMPARE(route(0), QString("ingest.example:1935 (127.0.0.2) → (127.0.0.3)"));
+		QCOMPARE(route(1), QString("ingest.example:1935 (127.0.0.2) → :1936 (127.0.0.3)"));
+		QCOMPARE(route(2), QString("ingest.example:1935 (127.0.0.2) → node-b.example:1935 (127.0.0.3)"));
+		QCOMPARE(route(3), QString("ingest.example:1935 (127.0.0.2) → :1935")); // never dialled
+	}
+
 	void lostFramesAndFailuresStandOutInRed()
 	{
 		HandoffTableModel model;

@@ -9,14 +9,16 @@
 namespace goaway::ui::test {
 
 inline QByteArray recordJson(std::uint64_t id, std::uint64_t framesLost, handoff::HandoffResult result,
-			     std::optional<std::int64_t> deadAirMs = 12)
+			     std::optional<std::int64_t> deadAirMs = 12,
+			     handoff::Endpoint from = {"127.0.0.1", 40001, "127.0.0.1"},
+			     handoff::Endpoint to = {"127.0.0.1", 40002, "127.0.0.1"})
 {
 	const handoff::TimePoint epoch = handoff::Clock::now();
 	handoff::HandoffRecord r;
 	r.id = id;
 	r.trigger = handoff::Trigger::GoAway;
-	r.from = {"127.0.0.1", 40001, "127.0.0.1"};
-	r.to = {"127.0.0.1", 40002, "127.0.0.1"};
+	r.from = from;
+	r.to = to;
 	r.triggeredAt = epoch + std::chrono::milliseconds(65000 + 1000 * id);
 	r.waitedForKeyframeMs = 830;
 	r.preconnectMs = 4;
