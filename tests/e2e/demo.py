@@ -30,8 +30,10 @@ KEY = "demo-stream-key"
 HOST = "ingest.goaway.test"  # both nodes (scripts/demo's hosts file)
 NODES = {"node-a": ("127.0.0.2", "node-a.goaway.test"), "node-b": ("127.0.0.3", "node-b.goaway.test")}
 SCREEN = (1600, 900)  # Xvfb size; OBS's window is made to fill it
-DOCK_SEPARATOR = (1036, 450)  # between OBS 32's preview and the right dock area, OBS filling SCREEN
-DOCK_WIDEN_BY = 270  # px: the timeline's columns (route with two host names, dead air, lost, result)
+DOCK_WIDTH = 840  # px: the timeline's columns (route with two host names, dead air, lost, result)
+DOCK_ROW_Y = 450  # a row through the dock below the timeline's rows
+DOCK_RIGHT_MARGIN = 20  # px from the screen's right edge: inside the dock, off its frame
+DOCK_SEPARATOR_OFFSET = 6  # px left of the dock's edge: QMainWindow's separator
 DOCK_WIDEN_TIMEOUT_S = 30
 HANDOFF_TIMEOUT_S = 30  # a handoff that has not published on the new node by then has failed
 
@@ -88,26 +90,36 @@ def fill_screen(obs):
                     str(SCREEN[1])], env=obs.env, timeout=30, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def pixel(obs, path, x, y):
+def dock_edge(obs, path, y):
+    """x of the right dock area's left edge on row y: the run of the dock's background colour that
+    ends at the screen's right edge (OBS fills the screen)."""
     subprocess.run(["import", "-display", obs.display, "-window", "root", path], check=True, timeout=60, env=obs.env)
-    return subprocess.run(["convert", path, "-format", "%%[pixel:p{%d,%d}]" % (x, y), "info:"], capture_output=True,
-                          text=True, timeout=60).stdout.strip()
+    row = subprocess.run(["convert", path, "-crop", "%dx1+0+%d" % (SCREEN[0], y), "-depth", "8", "txt:-"],
+                         capture_output=True, text=True, timeout=60).stdout.splitlines()
+    colours = [line.split()[2] for line in row if not line.startswith("#")]
+    x = len(colours) - DOCK_RIGHT_MARGIN
+    while x > 0 and colours[x - 1] == colours[len(colours) - DOCK_RIGHT_MARGIN]:
+        x -= 1
+    return x
 
 
 def widen_dock(obs, scratch):
-    """Drags the separator left of the dock (QMainWindow's dock splitter) so the handoff timeline
-    shows every column. The separator's place is OBS 32's default layout at SCREEN. Until OBS has
-    laid out the resized window a drag can miss: retried until the screen shows the dock's colour
-    left of where the separator was (bounded; the timeline keeps its scroll bar if it never does)."""
-    x, y = DOCK_SEPARATOR
+    """Drags the separator left of the dock (QMainWindow's dock splitter) until the dock is
+    DOCK_WIDTH wide, so the handoff timeline shows every column. The dock's edge is read from the
+    screen, on a row below the timeline's rows; retried (bounded) while OBS may still be laying out
+    its window. If it never works, the timeline keeps its scroll bar (nothing else changes)."""
+    y = DOCK_ROW_Y
     deadline = time.monotonic() + DOCK_WIDEN_TIMEOUT_S
     while time.monotonic() < deadline:
-        subprocess.run(["xdotool", "mousemove", "--sync", str(x), str(y), "mousedown", "1", "sleep", "0.2",
-                        "mousemove", "--sync", str(x - 20), str(y), "sleep", "0.2", "mousemove", "--sync",
-                        str(x - DOCK_WIDEN_BY), str(y), "sleep", "0.2", "mouseup", "1", "mousemove", "0", "0"],
-                       env=obs.env, timeout=30, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if pixel(obs, scratch, x - DOCK_WIDEN_BY // 2, y) == pixel(obs, scratch, x + 60, y):
+        edge = dock_edge(obs, scratch, y)
+        if SCREEN[0] - edge >= DOCK_WIDTH:
             return True
+        grab = edge - DOCK_SEPARATOR_OFFSET
+        subprocess.run(["xdotool", "mousemove", "--sync", str(grab), str(y), "mousedown", "1", "sleep", "0.2",
+                        "mousemove", "--sync", str(grab - 20), str(y), "sleep", "0.2", "mousemove", "--sync",
+                        str(SCREEN[0] - DOCK_WIDTH - DOCK_SEPARATOR_OFFSET), str(y), "sleep", "0.2", "mouseup", "1",
+                        "mousemove", "0", "0"],
+                       env=obs.env, timeout=30, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     say("could not widen the dock (OBS's layout differs); the timeline keeps its scroll bar")
     return False
 
@@ -142,7 +154,6 @@ def main():
                 obs.wait_log(r"==== Startup complete", 90)
                 if os.environ.get("GOAWAY_USE_DISPLAY") != "1":
                     fill_screen(obs)
-                    widen_dock(obs, os.path.join(tmp, "layout.png"))
                 say("OBS %d.%d.%d is up with obs-rtmp-goaway (display %s)" % (version + (display,)))
                 ws = obs.websocket(ws_port)
                 ws.vendor(VENDOR, "StartStream")
@@ -187,6 +198,8 @@ def main():
                 pump(started + seconds)
                 handoffs = ws.vendor(VENDOR, "GetHandoffs").get("handoffs", [])
                 state = ws.vendor(VENDOR, "GetState")
+                if os.environ.get("GOAWAY_USE_DISPLAY") != "1":
+                    widen_dock(obs, os.path.join(tmp, "layout.png"))
                 shot = obs.screenshot(os.path.join(args.out, "obs-%d.%d-demo.png" % version[:2]), window=True)
                 ws.vendor(VENDOR, "StopStream")
                 deadline = time.monotonic() + 30
@@ -227,6 +240,11 @@ def main():
         (summary["handoffs"], summary["succeeded"], len(moved), lost))
     say("ingest: %d video frames received, missing video %d, missing audio %d" %
         (summary["ingestUniqueVideoFrames"], summary["ingestMissingVideoFrames"], summary["ingestMissingAudioFrames"]))
+    for s in streams:
+        say("ingest: switch gap per cutover %s ms; dead air per cutover %s ms against ordinary 2 s stretches' "
+            "%s ms median, %s ms largest" %
+            ([c.get("switchGapMs") for c in s.get("cutovers", [])], [c.get("deadAirMs") for c in s.get("cutovers", [])],
+             s.get("ordinaryGapMs"), s.get("ordinaryGapMaxMs")))
     say("screenshot: %s; full report: %s" % (shot, os.path.join(args.out, "report.json")))
     ok = lost == 0 and summary["ingestMissingVideoFrames"] == 0 and summary["ingestMissingAudioFrames"] == 0
     moves_ok = len(handoffs) == 2 and len(moved) == 2
