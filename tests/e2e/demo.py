@@ -141,7 +141,8 @@ def main():
     listen = []
     for name, (addr, _) in NODES.items():
         listen += ["--listen", "%s:%d,name=%s" % (addr, port, name)]
-    with Ingest(os.path.join(args.build_dir, "tests", "ingest", "goaway-ingest"), listen, os.path.join(tmp, "ingest")) as ingest:
+    binary = os.path.join(args.build_dir, "tests", "ingest", "goaway-ingest")
+    with Ingest(binary, listen, os.path.join(tmp, "ingest")) as ingest:
         say("goaway-ingest: %s -> node-a 127.0.0.2:%d and node-b 127.0.0.3:%d" % (HOST, port, port))
         ws_port = free_port()
         home = obsharness.ObsHome(os.path.join(tmp, "home"), websocket_port=ws_port, plugin_dir=args.plugin_dir)
@@ -163,9 +164,11 @@ def main():
                     (HOST, port, seconds, publishing_node(ingest)))
                 seen = [0]
 
-                def pump(until):
-                    """Shows each Handoff event as the dock gets it, until `until` (monotonic)."""
-                    while time.monotonic() < until and obs.proc.poll() is None:
+                def pump(until, handoffs=None):
+                    """Shows each Handoff event as the dock gets it, until `until` (monotonic) or,
+                    given `handoffs`, until that many have been seen."""
+                    while time.monotonic() < until and obs.proc.poll() is None and \
+                            (handoffs is None or seen[0] < handoffs):
                         ws.drain(min(1.0, max(0.05, until - time.monotonic())))
                         events = ws.vendor_events(VENDOR, "Handoff")
                         for h in events[seen[0]:]:
@@ -187,7 +190,7 @@ def main():
                     reply = ingest.control(line)
                     say("the ingest's %s sends %s (%s)" % (node, what, reply))
                     ingest.wait("publishes=%d" % (k + 1), HANDOFF_TIMEOUT_S)
-                    pump(time.monotonic() + 3)  # the new node carries media, the Handoff event arrives
+                    pump(time.monotonic() + HANDOFF_TIMEOUT_S, handoffs=k)  # the output's record of it
                     now = missing(ingest)
                     signals.append({"signal": what, "fromNode": node, "toNode": publishing_node(ingest),
                                     "ingestMissingVideo": now[0] - before[0],
