@@ -211,13 +211,14 @@ class Obs:
             raise RuntimeError("OBS's main window did not appear")
         return out[0]
 
-    def screenshot(self, path, timeout=60):
-        """Saves the whole screen once the main window has painted (the screen is not all black)."""
-        self.main_window(timeout)
+    def screenshot(self, path, timeout=60, window=False):
+        """Saves the whole screen (window=True: OBS's main window only) once the main window has
+        painted (the image is not all black)."""
+        wid = self.main_window(timeout)
         deadline = time.monotonic() + timeout
         while True:
-            subprocess.run(["import", "-display", self.display, "-window", "root", path], check=True, timeout=60,
-                           env=self.env)
+            subprocess.run(["import", "-display", self.display, "-window", wid if window else "root", path],
+                           check=True, timeout=60, env=self.env)
             mean = subprocess.run(["convert", path, "-format", "%[fx:mean]", "info:"], capture_output=True,
                                   text=True, timeout=60).stdout.strip()
             if float(mean or 0) > 0.02 or time.monotonic() > deadline:
