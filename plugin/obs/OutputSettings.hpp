@@ -14,6 +14,7 @@ inline constexpr const char *kKey = "key";
 inline constexpr const char *kHandoffMode = "handoff_mode"; // "make-before-break" / "break-before-make"
 inline constexpr const char *kPublishEarly = "publish_early";
 inline constexpr const char *kMaxKeyframeWaitMs = "max_keyframe_wait_ms";
+inline constexpr const char *kDeadPathWindowMs = "dead_path_window_ms"; // issue 16
 inline constexpr const char *kResolver = "resolver"; // "dns" / "ingest-list" / "off"
 inline constexpr const char *kIngestListUrl = "ingest_list_url";
 inline constexpr const char *kAllowDowngrade = "allow_rtmps_downgrade";
