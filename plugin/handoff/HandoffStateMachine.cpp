@@ -171,6 +171,17 @@ void HandoffStateMachine::onAcknowledged(SessionId session, PacketSeq firstUnack
 		resumeFrom_ = from;
 }
 
+void HandoffStateMachine::noteUnacknowledgedLoss(SessionId lost)
+{
+	if (!handoff_ || !options_.replayFromAcknowledged)
+		return;
+	const bool acksKnown = firstUnackedSession_ == lost && firstUnacked_;
+	HandoffRecord &r = handoff_->record;
+	r.lossBasis = acksKnown ? ackSource_ : AckSource::Assumed;
+	if (acksKnown && resumeFrom_ && *resumeFrom_ > *firstUnacked_)
+		r.framesLost += *resumeFrom_ - *firstUnacked_;
+}
+
 // ---- answers to actions ----------------------------------------------------------------------
 
 Actions HandoffStateMachine::onCandidates(std::uint64_t requestId, std::vector<Target> candidates, TimePoint now)

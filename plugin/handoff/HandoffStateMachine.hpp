@@ -124,6 +124,9 @@ private:
 	void roundFailed(const std::string &reason, TimePoint now, Actions &out);
 	void fallBack(const std::string &reason, TimePoint now, Actions &out);
 	void oldSessionLost(Trigger trigger, const std::string &reason, TimePoint now, Actions &out);
+	/** The lost session's loss basis, and the packets it had not acknowledged that the replay
+	 *  can no longer reach (the backlog cap moved the resume keyframe past them), into the record. */
+	void noteUnacknowledgedLoss(SessionId lost);
 
 	void cutAtPacket(PacketSeq seq, const PacketInfo &packet, TimePoint now, Actions &out);
 	void breakAtPacket(PacketSeq seq, bool replayFromResume, TimePoint now, Actions &out);

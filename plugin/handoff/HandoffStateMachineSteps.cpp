@@ -218,18 +218,6 @@ void HandoffStateMachine::fallBack(const std::string &reason, TimePoint now, Act
 void HandoffStateMachine::oldSessionLost(Trigger trigger, const std::string &reason, TimePoint now, Actions &out)
 {
 	const Session lost = *current_;
-	// Issue 16: packets its server had not acknowledged that a replay can no longer reach
-	// (the backlog cap moved the resume keyframe past them) are lost; counted once a record exists.
-	std::uint64_t unreachable = 0;
-	const bool acksKnown = options_.replayFromAcknowledged && firstUnackedSession_ == lost.id && firstUnacked_;
-	if (acksKnown && resumeFrom_ && *resumeFrom_ > *firstUnacked_)
-		unreachable = *resumeFrom_ - *firstUnacked_;
-	auto noteLoss = [&] {
-		if (!handoff_ || !options_.replayFromAcknowledged)
-			return;
-		handoff_->record.lossBasis = acksKnown ? ackSource_ : AckSource::Assumed;
-		handoff_->record.framesLost += unreachable;
-	};
 	const Endpoint from = lost.target.endpoint();
 	out.push_back(action::CloseSilently{current_->id}); // release it; nothing can be said on a dead link
 	GOAWAY_LOG_WARN("HandoffStateMachine::oldSessionLost", "session %llu to %s lost: %s", ull(current_->id),
@@ -238,7 +226,7 @@ void HandoffStateMachine::oldSessionLost(Trigger trigger, const std::string &rea
 	if (state_ == State::Streaming) {
 		retry_.reset();
 		beginHandoff(trigger, std::nullopt, reason, lost, 1, now, out);
-		noteLoss();
+		noteUnacknowledgedLoss(lost.id);
 		return;
 	}
 	if (!handoff_)
@@ -246,7 +234,7 @@ void HandoffStateMachine::oldSessionLost(Trigger trigger, const std::string &rea
 	Handoff &h = *handoff_;
 	if (state_ == State::Confirming)
 		return; // it was idle already; the new session carries the stream
-	noteLoss();
+	noteUnacknowledgedLoss(lost.id);
 	// Issue 5 B: the old connection died before the cut: resume on the new session from the
 	// last keyframe (duplicates allowed only here, and counted).
 	h.record.oldLostBeforeCut = true;

@@ -554,7 +554,7 @@ void RtmpSession::handleHousekeeping(const ServerEvent &event)
 	} else if (auto *ack = std::get_if<AcknowledgementEvent>(&event)) {
 		// The sequence number is the server's byte count modulo 2^32: add what it moved by.
 		const uint32_t moved = ack->sequenceNumber - lastAckSequence_;
-		if (moved < kAckBackwards) { // a count that went back (a confused server) claims nothing new
+		if (!serverAcked_ || moved < kAckBackwards) { // a count that went back claims nothing new
 			lastAckSequence_ = ack->sequenceNumber;
 			serverAcked_ = serverAcked_.value_or(0) + moved;
 		}
