@@ -111,6 +111,10 @@ DEAD_PATH_WINDOW_MS = 2000  # the output's default
 # Acknowledgement is due once 1.5 ack windows are outstanding: 1.5 x 200 ms of media at the
 # stream's bitrate (5 acknowledgements a second), plus the loop's turn and the new connect.
 DETECTION_MARGIN_MS = 1000
+# The ingest's frame count includes the replay after a dead path: up to detection window + ack
+# spacing + one GOP of frames come again at once. The quiet wait adds them, so the last record's
+# dead-air window (1 s) has closed before the output is asked for its records.
+REPLAY_BOUND_FRAMES = int((DEAD_PATH_WINDOW_MS / 1000.0 + 1 + KEYINT_S) * FPS)
 
 
 def stall(build_dir, ingest_bin, display):
@@ -128,7 +132,7 @@ def stall(build_dir, ingest_bin, display):
                 ingest.wait("faults=%d" % k, STEP_TIMEOUT_S)
                 ingest.wait("publishes=%d" % (k + 1), STEP_TIMEOUT_S)
             frames = json.loads(ingest.control("stats"))["video"]
-            ingest.wait("video=%d" % (frames + QUIET_FRAMES), STEP_TIMEOUT_S)
+            ingest.wait("video=%d" % (frames + QUIET_FRAMES + REPLAY_BOUND_FRAMES), STEP_TIMEOUT_S)
         finally:
             stop_stream(proc)
         report = ingest.stop()
