@@ -48,11 +48,12 @@ namespace goaway::rtmp {
 /// a second, so a stalled ingest shows well within the dead-path window (2 s by default) and a
 /// replay keeps at most a fraction of a second beyond what the server really has.
 inline constexpr uint32_t kAcksPerSecond = 5;
-/// Bitrate assumed when the encoder's is not known: OBS's default for 1080p streaming platforms.
+/// Bitrate assumed when the encoder's is not known: a common 1080p30 streaming bitrate; when the
+/// real one is lower, acknowledgements only come less often (the window still bounds the replay).
 inline constexpr uint32_t kAssumedBitrateKbps = 6000;
-/// Bounds of the window: below 16 KiB an acknowledgement (16 bytes on the wire) per window costs
-/// more than 0.1 % of a slow stream's upstream; 2.5 MB is what FMS, nginx-rtmp and most ingests
-/// announce themselves (more says less about what the server has).
+/// Bounds of the window: below 16 KiB the acknowledgements (16 bytes on the wire each) would cost
+/// the server more than 0.1 % of a slow stream in messages back; 2.5 MB is what FMS, nginx-rtmp
+/// and most ingests announce themselves (larger says less about what the server has).
 inline constexpr uint32_t kMinAckWindowBytes = 16 * 1024;
 inline constexpr uint32_t kMaxAckWindowBytes = 2500000;
 /** The Window Acknowledgement Size to ask for a stream of `bitrateKbps` (0: not known). */
