@@ -107,14 +107,15 @@ QVariant HandoffTableModel::data(const QModelIndex &index, int role) const
 		case DeadAir:
 			return r.deadAirMs ? QString::number(*r.deadAirMs) : QStringLiteral("—");
 		case FramesLost:
-			return QString::number(r.framesLost);
+			// "Lost 0" only when known (issue 16): otherwise at least that many.
+			return r.framesLostKnown ? QString::number(r.framesLost) : QStringLiteral("≥%1").arg(r.framesLost);
 		case Result:
 			return resultText(r.result);
 		default:
 			return {};
 		}
 	}
-	const bool lost = index.column() == FramesLost && r.framesLost != 0;
+	const bool lost = index.column() == FramesLost && (r.framesLost != 0 || !r.framesLostKnown);
 	const bool failed = index.column() == Result && r.result != QLatin1String("Succeeded");
 	if (role == Qt::ForegroundRole && (lost || failed))
 		return QBrush(kBad);
@@ -161,6 +162,7 @@ std::optional<HandoffRow> HandoffTableModel::parseRecord(const QJsonObject &o)
 	if (o.value("deadAirMs").isDouble())
 		r.deadAirMs = o.value("deadAirMs").toInteger();
 	r.framesLost = o.value("framesLost").toInteger();
+	r.framesLostKnown = o.value("framesLostKnown").toBool(true); // absent in records before issue 16
 	r.result = o.value("result").toString();
 	r.failureReason = o.value("failureReason").toString();
 	return r;

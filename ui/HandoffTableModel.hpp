@@ -16,13 +16,14 @@ namespace goaway::ui {
 struct HandoffRow {
 	qint64 id = -1;
 	qint64 triggeredAtMs = 0; // since the output started
-	QString trigger;          // GoAway / ReconnectRequest / Manual / ConnectionLost
+	QString trigger;          // GoAway / ReconnectRequest / Manual / ConnectionLost / DeadPath
 	QString from;             // host:port
 	QString to;
 	qint64 waitedForKeyframeMs = 0;
 	qint64 preconnectMs = 0;
 	std::optional<qint64> deadAirMs;
 	qint64 framesLost = 0;
+	bool framesLostKnown = true; // false: at least framesLost (the old server's acks were not known)
 	QString result; // Succeeded / Failed / FellBack / Stopped
 	QString failureReason;
 };

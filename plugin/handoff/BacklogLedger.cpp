@@ -96,4 +96,12 @@ std::optional<PacketSeq> BacklogLedger::newestCutPoint() const
 	return std::nullopt;
 }
 
+std::optional<PacketSeq> BacklogLedger::newestCutPointAtOrBefore(PacketSeq atOrBefore) const
+{
+	for (auto it = entries_.rbegin(); it != entries_.rend(); ++it)
+		if (it->cutPoint && it->seq <= atOrBefore)
+			return it->seq;
+	return std::nullopt;
+}
+
 } // namespace goaway::handoff

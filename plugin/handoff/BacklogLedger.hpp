@@ -49,6 +49,8 @@ public:
 	std::optional<std::int64_t> dtsOf(PacketSeq seq) const;
 	/** The newest cut point held, or nullopt. */
 	std::optional<PacketSeq> newestCutPoint() const;
+	/** The newest cut point held with seq <= atOrBefore, or nullopt. */
+	std::optional<PacketSeq> newestCutPointAtOrBefore(PacketSeq atOrBefore) const;
 
 private:
 	std::deque<Entry> entries_;

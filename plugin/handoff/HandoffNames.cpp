@@ -20,6 +20,21 @@ const char *triggerName(Trigger trigger)
 		return "Manual";
 	case Trigger::ConnectionLost:
 		return "ConnectionLost";
+	case Trigger::DeadPath:
+		return "DeadPath";
+	}
+	return "?";
+}
+
+const char *ackSourceName(AckSource source)
+{
+	switch (source) {
+	case AckSource::ServerAcks:
+		return "server-acks";
+	case AckSource::Tcp:
+		return "tcp";
+	case AckSource::Assumed:
+		return "assumed";
 	}
 	return "?";
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Tunables of the handoff state machine; defaults are the named constants in Constants.hpp.
 
+#include "DeadPathDetector.hpp"
 #include "HandoffTypes.hpp"
 #include "plugin/common/Constants.hpp"
 
@@ -24,6 +25,12 @@ struct HandoffOptions {
 	std::chrono::milliseconds retryCooldown = constants::kHandoffRetryCooldown;
 	int maxRounds = constants::kHandoffMaxRounds;
 	std::uint64_t backlogCapBytes = constants::kHandoffBacklogCapBytes;
+	/** Replays start from the keyframe at or before the oldest packet the server has not
+	 *  acknowledged (onAcknowledged) instead of the newest keyframe sent (issue 16). */
+	bool replayFromAcknowledged = false;
+	/** No acknowledgement progress this long while one is due: a dead path (clamped to
+	 *  DeadPathDetector's bounds; the output's DeadPathDetector uses it, the machine does not). */
+	std::chrono::milliseconds deadPathWindow = DeadPathDetector::kDefaultWindow;
 };
 
 } // namespace goaway::handoff

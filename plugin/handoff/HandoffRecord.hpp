@@ -57,7 +57,16 @@ struct HandoffRecord {
 	std::uint64_t bytesOnNew = 0;
 	std::uint64_t duplicates = 0; // packets replayed that an accepted session already had
 	std::uint64_t framesLost = 0; // packets no session could take (see README: only with no
-				      // resume keyframe, e.g. after the backlog cap)
+				      // resume keyframe, e.g. after the backlog cap), and packets the old
+				      // server had not acknowledged that a replay could no longer reach
+	/** framesLost is exact: true unless the old connection was lost with lossBasis Tcp / Assumed. */
+	bool framesLostKnown() const { return !lossBasis || *lossBasis == AckSource::ServerAcks; }
+	/** When the old connection was lost before the cut (reset, dead path): what said which
+	 *  packets its server had, so how sure framesLost is. ServerAcks: exact; Tcp: a lower bound
+	 *  (the server's machine may hold packets its application never read); Assumed: not known. */
+	std::optional<AckSource> lossBasis;
+	/** Dead path: from the moment an acknowledgement was due (and none came) to the trigger. */
+	std::optional<std::int64_t> detectionMs;
 	int coalescedTriggers = 0;
 
 	bool oldLostBeforeCut = false;     // resumed from the last keyframe (duplicates possible)

@@ -131,7 +131,7 @@ Actions HandoffStateMachine::onSessionLost(SessionId session, std::string reason
 {
 	Actions out;
 	if (current_ && current_->id == session) {
-		oldSessionLost(reason, now, out);
+		oldSessionLost(Trigger::ConnectionLost, reason, now, out);
 	} else if (next_ && next_->id == session && handoff_) {
 		if (state_ == State::Confirming)
 			confirmingFailed("the new session was lost: " + reason, false, now, out);
@@ -139,6 +139,47 @@ Actions HandoffStateMachine::onSessionLost(SessionId session, std::string reason
 			candidateFailed("the new session closed before the cut: " + reason, now, out);
 	}
 	return out;
+}
+
+Actions HandoffStateMachine::onDeadPath(SessionId session, std::string detail, std::chrono::milliseconds detection,
+				       TimePoint now)
+{
+	if (!current_ || current_->id != session)
+		return onSessionLost(session, std::move(detail), now); // the new session (Confirming)
+	Actions out;
+	oldSessionLost(Trigger::DeadPath, detail, now, out);
+	if (handoff_)
+		handoff_->record.detectionMs = detection.count();
+	return out;
+}
+
+void HandoffStateMachine::onAcknowledged(SessionId session, PacketSeq firstUnacked, AckSource source)
+{
+	if (!options_.replayFromAcknowledged || !current_ || current_->id != session || !current_->accepted ||
+	    state_ == State::Confirming)
+		return;
+	if (firstUnackedSession_ != session)
+		firstUnacked_.reset();
+	firstUnackedSession_ = session;
+	if (!firstUnacked_ || firstUnacked > *firstUnacked_)
+		firstUnacked_ = firstUnacked;
+	ackSource_ = source;
+	// The keyframe at or before the oldest packet the server may not have: a replay from it
+	// leaves no hole. Never backwards: what it already covers stays covered.
+	const auto from = backlog_.newestCutPointAtOrBefore(std::min(*firstUnacked_, current_->lastSent.value_or(0)));
+	if (from && (!resumeFrom_ || *from > *resumeFrom_))
+		resumeFrom_ = from;
+}
+
+void HandoffStateMachine::noteUnacknowledgedLoss(SessionId lost)
+{
+	if (!handoff_ || !options_.replayFromAcknowledged)
+		return;
+	const bool acksKnown = firstUnackedSession_ == lost && firstUnacked_;
+	HandoffRecord &r = handoff_->record;
+	r.lossBasis = acksKnown ? ackSource_ : AckSource::Assumed;
+	if (acksKnown && resumeFrom_ && *resumeFrom_ > *firstUnacked_)
+		r.framesLost += *resumeFrom_ - *firstUnacked_;
 }
 
 // ---- answers to actions ----------------------------------------------------------------------
@@ -374,7 +415,9 @@ PacketVerdict HandoffStateMachine::onPacket(const PacketInfo &packet, TimePoint 
 		break;
 	}
 	// A keyframe the established session accepted is where a replay would start from now on.
-	if (cut && current_ && current_->accepted && current_->lastSent == seq && state_ != State::Confirming)
+	// (With replayFromAcknowledged only the first one: then the acknowledgements move it.)
+	if (cut && current_ && current_->accepted && current_->lastSent == seq && state_ != State::Confirming &&
+	    (!options_.replayFromAcknowledged || !resumeFrom_))
 		resumeFrom_ = seq;
 	if (state_ != State::FellBack && state_ != State::Idle)
 		trimAndCap(seq, now, out);

@@ -38,6 +38,14 @@ public:
 	Actions requestHandoff(TimePoint now);
 	/** The session's connection died (read/write error, peer close). */
 	Actions onSessionLost(SessionId session, std::string reason, TimePoint now);
+	/** The session's server stopped acknowledging while data waited (DeadPathDetector): it is
+	 *  left without a word and the stream resumes elsewhere from the keyframe at or before the
+	 *  oldest packet it had not acknowledged. `detection`: since the acknowledgement was due. */
+	Actions onDeadPath(SessionId session, std::string detail, std::chrono::milliseconds detection, TimePoint now);
+	/** Every packet sent on `session` before `firstUnacked` reached its server, as `source`
+	 *  says. With options.replayFromAcknowledged, replays start from the keyframe at or before
+	 *  firstUnacked, and the backlog keeps everything from there. */
+	void onAcknowledged(SessionId session, PacketSeq firstUnacked, AckSource source);
 
 	// ---- answers to actions ------------------------------------------------------------
 	Actions onCandidates(std::uint64_t requestId, std::vector<Target> candidates, TimePoint now);
@@ -115,7 +123,10 @@ private:
 	void startBreakBeforeMakeFallback(TimePoint now, Actions &out);
 	void roundFailed(const std::string &reason, TimePoint now, Actions &out);
 	void fallBack(const std::string &reason, TimePoint now, Actions &out);
-	void oldSessionLost(const std::string &reason, TimePoint now, Actions &out);
+	void oldSessionLost(Trigger trigger, const std::string &reason, TimePoint now, Actions &out);
+	/** The lost session's loss basis, and the packets it had not acknowledged that the replay
+	 *  can no longer reach (the backlog cap moved the resume keyframe past them), into the record. */
+	void noteUnacknowledgedLoss(SessionId lost);
 
 	void cutAtPacket(PacketSeq seq, const PacketInfo &packet, TimePoint now, Actions &out);
 	void breakAtPacket(PacketSeq seq, bool replayFromResume, TimePoint now, Actions &out);
@@ -146,6 +157,10 @@ private:
 	BacklogLedger backlog_;
 	std::optional<PacketSeq> resumeFrom_; // the cut point a replay would start from
 	PacketSeq deliveredThrough_ = 0;      // newest seq sent on an accepted session
+	/// replayFromAcknowledged: the oldest packet on current_ its server has not acknowledged.
+	std::optional<PacketSeq> firstUnacked_;
+	SessionId firstUnackedSession_ = 0;
+	AckSource ackSource_ = AckSource::Assumed;
 
 	SessionId nextSessionId_ = 1;
 	PacketSeq nextSeq_ = 1;

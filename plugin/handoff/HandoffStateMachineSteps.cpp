@@ -215,7 +215,7 @@ void HandoffStateMachine::fallBack(const std::string &reason, TimePoint now, Act
 	out.push_back(action::FallBackToReconnect{sentence});
 }
 
-void HandoffStateMachine::oldSessionLost(const std::string &reason, TimePoint now, Actions &out)
+void HandoffStateMachine::oldSessionLost(Trigger trigger, const std::string &reason, TimePoint now, Actions &out)
 {
 	const Session lost = *current_;
 	const Endpoint from = lost.target.endpoint();
@@ -225,7 +225,8 @@ void HandoffStateMachine::oldSessionLost(const std::string &reason, TimePoint no
 	current_.reset();
 	if (state_ == State::Streaming) {
 		retry_.reset();
-		beginHandoff(Trigger::ConnectionLost, std::nullopt, reason, lost, 1, now, out);
+		beginHandoff(trigger, std::nullopt, reason, lost, 1, now, out);
+		noteUnacknowledgedLoss(lost.id);
 		return;
 	}
 	if (!handoff_)
@@ -233,6 +234,7 @@ void HandoffStateMachine::oldSessionLost(const std::string &reason, TimePoint no
 	Handoff &h = *handoff_;
 	if (state_ == State::Confirming)
 		return; // it was idle already; the new session carries the stream
+	noteUnacknowledgedLoss(lost.id);
 	// Issue 5 B: the old connection died before the cut: resume on the new session from the
 	// last keyframe (duplicates allowed only here, and counted).
 	h.record.oldLostBeforeCut = true;
@@ -335,8 +337,10 @@ void HandoffStateMachine::complete(TimePoint now, Actions &out)
 	deadline_.reset();
 	keyframeDeadline_.reset();
 	keyframeWaitExceeded_ = false;
-	if (auto newest = backlog_.newestCutPoint())
-		resumeFrom_ = newest; // everything held went to the now accepted session
+	// Everything held went to the now accepted session; with acknowledgements the replay point
+	// stays until the new server acknowledges past it.
+	if (auto newest = backlog_.newestCutPoint(); newest && !options_.replayFromAcknowledged)
+		resumeFrom_ = newest;
 	setState(State::Streaming, out);
 	if (followUp)
 		beginHandoff(followUp->trigger, std::move(followUp->tcUrl), std::move(followUp->detail), *current_, 1,

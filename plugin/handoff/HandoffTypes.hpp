@@ -23,6 +23,14 @@ enum class Trigger {
 	ReconnectRequest, // E-RTMP v2 onStatus NetConnection.Connect.ReconnectRequest
 	Manual,           // "hand off now" from the dock / obs-websocket / a test
 	ConnectionLost,   // the live session died
+	DeadPath,         // the live session's server stopped acknowledging while data waited (issue 16)
+};
+
+/** What says which packets the server has (issue 16), weakest last. */
+enum class AckSource {
+	ServerAcks, // the server's RTMP Acknowledgements: what its application received
+	Tcp,        // only TCP's: what reached the server's machine (its application may not have read it)
+	Assumed,    // nothing: every packet sent counts as received (the behaviour before acknowledgements)
 };
 
 /** How the new session replaces the old one. */
@@ -74,6 +82,7 @@ const char *triggerName(Trigger trigger);
 const char *modeName(HandoffMode mode);
 const char *stateName(State state);
 const char *targetSourceName(TargetSource source);
+const char *ackSourceName(AckSource source);
 
 /** Milliseconds between two time points (negative when `to` is earlier). */
 inline std::int64_t msBetween(TimePoint from, TimePoint to)

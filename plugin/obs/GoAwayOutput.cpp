@@ -242,6 +242,9 @@ bool GoAwayOutput::start()
 		obs_output_set_last_error(output_, config.error().message.c_str());
 		return false;
 	}
+	// Acknowledgements several times a second at the stream's own bitrate (issue 16).
+	config->session.ackWindowBytes = rtmp::ackWindowForBitrate(
+		uint32_t(encoderBitrate(video) + encoderBitrate(obs_output_get_audio_encoder(output_, 0))));
 	muxer_ = flv::FlvMuxer(codecOf(video));
 	queue_.reset(queueThresholds(settings));
 	haveFirstDts_ = false;

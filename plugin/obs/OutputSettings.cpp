@@ -24,6 +24,7 @@ void outputDefaults(obs_data_t *settings)
 	obs_data_set_default_bool(settings, setting::kAnnounceGoAway, true);
 	obs_data_set_default_int(settings, setting::kMaxKeyframeWaitMs,
 				 std::chrono::milliseconds(constants::kHandoffMaxKeyframeWait).count());
+	obs_data_set_default_int(settings, setting::kDeadPathWindowMs, handoff::DeadPathDetector::kDefaultWindow.count());
 	obs_data_set_default_string(settings, setting::kResolver, "dns");
 	obs_data_set_default_bool(settings, setting::kAllowDowngrade, false);
 	obs_data_set_default_int(settings, setting::kDropThresholdMs, kDefaultDropThresholdMs);
@@ -48,6 +49,9 @@ obs_properties_t *outputProperties()
 	obs_properties_add_bool(props, setting::kAnnounceGoAway, obs_module_text("Settings.AnnounceGoAway"));
 	obs_properties_add_int(props, setting::kMaxKeyframeWaitMs, obs_module_text("Settings.MaxKeyframeWait"), 500,
 			       60000, 500);
+	obs_properties_add_int(props, setting::kDeadPathWindowMs, obs_module_text("Settings.DeadPathWindow"),
+			       int(handoff::DeadPathDetector::kMinWindow.count()),
+			       int(handoff::DeadPathDetector::kMaxWindow.count()), 100);
 	obs_property_t *resolver = obs_properties_add_list(props, setting::kResolver,
 							   obs_module_text("Settings.Resolver"), OBS_COMBO_TYPE_LIST,
 							   OBS_COMBO_FORMAT_STRING);
@@ -113,6 +117,8 @@ Result<output::DriverConfig> makeDriverConfig(obs_data_t *settings, obs_service_
 	c.handoff.publishEarly = obs_data_get_bool(settings, setting::kPublishEarly);
 	c.handoff.maxKeyframeWait = std::chrono::milliseconds(obs_data_get_int(settings, setting::kMaxKeyframeWaitMs));
 	c.handoff.audioOnly = audioOnly;
+	c.handoff.deadPathWindow = handoff::DeadPathDetector::clampWindow(
+		std::chrono::milliseconds(obs_data_get_int(settings, setting::kDeadPathWindowMs)));
 
 	const std::string resolver = obs_data_get_string(settings, setting::kResolver);
 	using S = ingest::CandidateSource;

@@ -16,6 +16,7 @@ inline constexpr const char *kPublishEarly = "publish_early";
 /// supportsGoAway in connect (default on); off: E-RTMP ReconnectRequest only (capsEx stays announced).
 inline constexpr const char *kAnnounceGoAway = "announce_goaway";
 inline constexpr const char *kMaxKeyframeWaitMs = "max_keyframe_wait_ms";
+inline constexpr const char *kDeadPathWindowMs = "dead_path_window_ms"; // issue 16
 inline constexpr const char *kResolver = "resolver"; // "dns" / "ingest-list" / "off"
 inline constexpr const char *kIngestListUrl = "ingest_list_url";
 inline constexpr const char *kAllowDowngrade = "allow_rtmps_downgrade";

@@ -67,6 +67,10 @@ nlohmann::json handoffRecordToJson(const handoff::HandoffRecord &r, handoff::Tim
 		{"bytesOnNew", r.bytesOnNew},
 		{"duplicates", r.duplicates},
 		{"framesLost", r.framesLost},
+		// Issue 16: whether framesLost is exact ("tcp": at least that many; "assumed": unknown).
+		{"framesLostKnown", r.framesLostKnown()},
+		{"lossBasis", r.lossBasis ? nlohmann::json(handoff::ackSourceName(*r.lossBasis)) : nlohmann::json(nullptr)},
+		{"detectionMs", r.detectionMs ? nlohmann::json(*r.detectionMs) : nlohmann::json(nullptr)},
 		{"coalescedTriggers", r.coalescedTriggers},
 		{"oldLostBeforeCut", r.oldLostBeforeCut},
 		{"keyframeWaitExceeded", r.keyframeWaitExceeded},

@@ -30,7 +30,8 @@ StreamDriver::StreamDriver(DriverConfig config, DriverHost &host, PacketQueue &q
 	  inbox_(queue),
 	  connector_(inbox_),
 	  resolver_(config_.resolve, config_.serverUrl, config_.streamKey, inbox_),
-	  machine_(config_.handoff),
+	  pathWatch_(config_.handoff.deadPathWindow),
+	  machine_(PathWatch::machineOptions(config_.handoff)),
 	  figures_(config_.session)
 {
 	queue_.setAudioWakes(false);
@@ -167,6 +168,7 @@ void StreamDriver::loop()
 		queue_.popAll(wakeAt, batch);
 		handleInbox();
 		pollSessions();
+		watchPath();
 		warmUpSessions();
 		if (finished_)
 			break;
@@ -431,6 +433,7 @@ void StreamDriver::sendStored(handoff::SessionId id, handoff::PacketSeq seq)
 	auto r = headers_.sendIfPending(*s, id, ts);
 	if (r)
 		r = s->sendMessage(p.isVideo ? rtmp::MessageType::Video : rtmp::MessageType::Audio, ts, *p.data);
+	pathWatch_.noteSent(id, seq, s->bytesGiven()); // a failed send ends the session anyway
 	records_.onSend(id, at, bool(r));
 	if (!r)
 		sessionFailed(id, r.error().message);

@@ -9,6 +9,7 @@
 #include "HeaderSchedule.hpp"
 #include "LiveFigures.hpp"
 #include "PacketQueue.hpp"
+#include "PathWatch.hpp"
 #include "SessionConnector.hpp"
 #include "SessionWarmUp.hpp"
 #include "StreamHeaders.hpp"
@@ -86,6 +87,9 @@ private:
 	void flushSessions();
 	void handleInbox();
 	void pollSessions();
+	/** What the live session's server acknowledged: the replay point, and a dead path
+	 *  (StreamDriverPathWatch.cpp). */
+	void watchPath();
 	/** Sends the warm-up messages due on pre-connected sessions that carry no media yet. */
 	void warmUpSessions();
 	void handlePacket(QueuedPacket packet);
@@ -111,6 +115,7 @@ private:
 	SessionConnector connector_;
 	TargetResolver resolver_;
 	SessionWarmUp warmUp_;
+	PathWatch pathWatch_;
 	handoff::HandoffStateMachine machine_;
 
 	// Send thread only.

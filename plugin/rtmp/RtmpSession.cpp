@@ -9,8 +9,6 @@
 #include <array>
 #include <chrono>
 #include <random>
-#include <linux/sockios.h>
-#include <sys/ioctl.h>
 
 namespace goaway::rtmp {
 
@@ -36,6 +34,12 @@ constexpr int kConnectWarmUpBurst = 7;
 /// message (the hole it can leave after a keyframe is at most one round trip): no warm-up.
 constexpr double kConnectWarmUpMinRoundTripMs = 10.0;
 constexpr int kCreateStreamWarmUpBurst = 18;
+/// C0 + C1 + C2: servers that count the handshake in their acknowledgements' sequence number
+/// acknowledge this much more than bytesSent + the connect command.
+constexpr uint64_t kAckCountingSlackBytes = 1 + 1536 + 1536;
+/// An acknowledgement whose 32-bit count moved by at least half the range went backwards (no
+/// server receives 2 GiB between two acknowledgements of a window we ask for).
+constexpr uint32_t kAckBackwards = 0x80000000u;
 
 /** Events the session has fully handled itself or that change nothing for a publisher. */
 bool isInformational(const ServerEvent &event)
@@ -169,6 +173,11 @@ Result<ConnectTimings> RtmpSession::connect(const SessionOptions &options)
 	if (auto ok = sendRaw(ChunkWriter::setChunkSizeMessage(constants::kOutgoingChunkSize)); !ok)
 		return closeOnError(ok.error());
 	writer_.setChunkSize(constants::kOutgoingChunkSize);
+	// RTMP spec 5.4.4: ask the server to acknowledge what it received every ackWindowBytes, so the
+	// output knows what reached it (a replay after a dead path starts from there).
+	if (options.ackWindowBytes > 0)
+		if (auto ok = sendRaw(ChunkWriter::windowAckSizeMessage(options.ackWindowBytes)); !ok)
+			return closeOnError(ok.error());
 	const bool warm = options.warmUpWhileConnecting && t.tcpMs >= kConnectWarmUpMinRoundTripMs;
 	if (warm)
 		if (auto ok = warmUp(kConnectWarmUpBurst); !ok)
@@ -262,6 +271,7 @@ Result<std::vector<uint8_t>> RtmpSession::handshake(std::span<const uint8_t> con
 	connect.chunkStreamId = chunk_stream::kCommand;
 	connect.payload.assign(connectBody.begin(), connectBody.end());
 	writer_.write(connect, out); // at the default chunk size: ours is announced after connect
+	connectBytes_ = out.size() - hs.c2().size();
 	if (auto ok = transport_.sendAll(out, static_cast<int>(std::max<long long>(left(), 1))); !ok)
 		return std::unexpected(ok.error());
 	return std::vector<uint8_t>(hs.leftover().begin(), hs.leftover().end());
@@ -344,10 +354,26 @@ std::vector<ServerEvent> RtmpSession::poll()
 
 size_t RtmpSession::unacknowledgedBytes() const
 {
-	int queued = 0;
-	if (!transport_.isOpen() || ::ioctl(transport_.fd(), SIOCOUTQ, &queued) != 0 || queued < 0)
-		return 0;
-	return static_cast<size_t>(queued);
+	return static_cast<size_t>(transport_.unacknowledgedByTcp().value_or(0));
+}
+
+std::optional<uint64_t> RtmpSession::serverAcknowledgedBytes() const
+{
+	if (!serverAcked_)
+		return std::nullopt;
+	// In bytesSent's count: the server's also holds the connect command (sent with C2, which
+	// bytesSent leaves out), and some servers count the handshake as well; assuming the larger
+	// count only ever keeps a few kilobytes more for a replay.
+	const uint64_t extra = connectBytes_ + kAckCountingSlackBytes;
+	return *serverAcked_ > extra ? *serverAcked_ - extra : 0;
+}
+
+std::optional<uint64_t> RtmpSession::tcpAcknowledgedBytes() const
+{
+	const auto queued = transport_.unacknowledgedByTcp();
+	if (!queued)
+		return std::nullopt;
+	return stats_.bytesSent > *queued ? stats_.bytesSent - *queued : 0;
 }
 
 bool RtmpSession::waitReadable(int timeoutMs)
@@ -363,6 +389,16 @@ void RtmpSession::closeSilently()
 	// Go Away: media the caller already gave (corked) still goes; no command follows it.
 	if (isOpen())
 		(void)flush();
+	sendBuffer_.clear();
+	transport_.close(false);
+	state_ = State::Closed;
+}
+
+void RtmpSession::abandon()
+{
+	if (transport_.isOpen())
+		GOAWAY_LOG_INFO("RtmpSession::abandon", "leaving %s without a word (%zu corked bytes dropped)",
+				stats_.server.c_str(), sendBuffer_.size());
 	sendBuffer_.clear();
 	transport_.close(false);
 	state_ = State::Closed;
@@ -516,6 +552,13 @@ void RtmpSession::handleHousekeeping(const ServerEvent &event)
 		(void)sendRaw(ChunkWriter::userControlMessage(UserControlEvent::PingResponse, ping->timestamp));
 	} else if (auto *window = std::get_if<WindowAckSizeEvent>(&event)) {
 		windowAckSize_ = window->size;
+	} else if (auto *ack = std::get_if<AcknowledgementEvent>(&event)) {
+		// The sequence number is the server's byte count modulo 2^32: add what it moved by.
+		const uint32_t moved = ack->sequenceNumber - lastAckSequence_;
+		if (!serverAcked_ || moved < kAckBackwards) { // a count that went back claims nothing new
+			lastAckSequence_ = ack->sequenceNumber;
+			serverAcked_ = serverAcked_.value_or(0) + moved;
+		}
 	} else if (std::holds_alternative<GoAwayEvent>(event) || std::holds_alternative<ReconnectRequestEvent>(event)) {
 		GOAWAY_LOG_INFO("RtmpSession::poll", "%s from %s", describe(event).c_str(), stats_.server.c_str());
 	} else if (auto *status = std::get_if<StatusEvent>(&event); status && status->isError()) {

@@ -44,6 +44,28 @@
 
 namespace goaway::rtmp {
 
+/// How often the server is asked to acknowledge what it received (RTMP spec 5.4.4): several times
+/// a second, so a stalled ingest shows well within the dead-path window (2 s by default) and a
+/// replay keeps at most a fraction of a second beyond what the server really has.
+inline constexpr uint32_t kAcksPerSecond = 5;
+/// Bitrate assumed when the encoder's is not known: a common 1080p30 streaming bitrate; when the
+/// real one is lower, acknowledgements only come less often (the window still bounds the replay).
+inline constexpr uint32_t kAssumedBitrateKbps = 6000;
+/// Bounds of the window: below 16 KiB the acknowledgements (16 bytes on the wire each) would cost
+/// the server more than 0.1 % of a slow stream in messages back; 2.5 MB is what FMS, nginx-rtmp
+/// and most ingests announce themselves (larger says less about what the server has).
+inline constexpr uint32_t kMinAckWindowBytes = 16 * 1024;
+inline constexpr uint32_t kMaxAckWindowBytes = 2500000;
+/** The Window Acknowledgement Size to ask for a stream of `bitrateKbps` (0: not known). */
+constexpr uint32_t ackWindowForBitrate(uint32_t bitrateKbps)
+{
+	const uint64_t kbps = bitrateKbps > 0 ? bitrateKbps : kAssumedBitrateKbps;
+	const uint64_t window = kbps * 1000 / 8 / kAcksPerSecond;
+	return static_cast<uint32_t>(window < kMinAckWindowBytes   ? kMinAckWindowBytes
+				     : window > kMaxAckWindowBytes ? kMaxAckWindowBytes
+								   : window);
+}
+
 struct SessionOptions {
 	/** Server URL without the key: rtmp[s]://host[:port]/app (the OBS "Server" field, or a resolved tcUrl). */
 	std::string url;
@@ -59,6 +81,9 @@ struct SessionOptions {
 	VideoCodec codecForConnect = VideoCodec::H264; // HEVC/AV1 add the E-RTMP fourCc fields to connect
 	bool supportsGoAway = true;                    // announce supportsGoAway in connect
 	int capsEx = 1;                                // E-RTMP v2 capsEx announced in connect (1 = Reconnect)
+	/// Window Acknowledgement Size sent after connect (0: none): the server then acknowledges
+	/// every this many bytes, and serverAcknowledgedBytes() knows what it received.
+	uint32_t ackWindowBytes = ackWindowForBitrate(0);
 	/// Open the congestion window while connecting (warmUp() bursts on the connect and createStream
 	/// round trips): for a session that takes over a running stream, not for the first one.
 	bool warmUpWhileConnecting = false;
@@ -171,6 +196,21 @@ public:
 	 *  growing value means the network cannot keep up — input for congestion reporting. */
 	size_t unacknowledgedBytes() const;
 
+	/** Bytes of bytesSent's count the server acknowledged (RTMP Acknowledgement, its 32-bit count
+	 *  unwrapped), or nullopt until its first acknowledgement: what its application received. */
+	std::optional<uint64_t> serverAcknowledgedBytes() const;
+	/** Bytes of bytesSent's count the peer's TCP acknowledged, or nullopt where the OS does not
+	 *  tell: they reached the server's machine, not necessarily its application. */
+	std::optional<uint64_t> tcpAcknowledgedBytes() const;
+	/** bytesSent plus what corked sendMessage() calls buffered: the stream offset after the
+	 *  last message given. */
+	uint64_t bytesGiven() const { return stats_.bytesSent + sendBuffer_.size(); }
+	/** The Window Acknowledgement Size asked of the server (0: none). */
+	uint32_t ackWindowAsked() const { return options_.ackWindowBytes; }
+	/** Dead path: closes the socket at once, dropping what is corked (a flush would block on a
+	 *  peer that reads nothing) and sending nothing. */
+	void abandon();
+
 	State state() const { return state_; }
 	bool isOpen() const { return state_ == State::Connected || state_ == State::Publishing; }
 	const SessionStats &stats() const { return stats_; }
@@ -212,6 +252,9 @@ private:
 	double nextTxn_ = 2;
 	uint32_t windowAckSize_ = 0; // from the server's Window Acknowledgement Size
 	uint64_t lastAckSent_ = 0;   // bytesReceived at the last Acknowledgement
+	uint32_t lastAckSequence_ = 0;         // the server's last Acknowledgement sequence number
+	std::optional<uint64_t> serverAcked_;  // its count unwrapped (bytes since the handshake)
+	uint64_t connectBytes_ = 0;            // the connect command sent with C2 (not in bytesSent)
 	bool closedEventQueued_ = false;
 	std::chrono::steady_clock::time_point lastPump_{}; // the last pump(): sendMessage() spaces its reads
 };

@@ -6,10 +6,26 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
+#if defined(__linux__)
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#endif
 
 namespace goaway::rtmp {
 
 Transport::Transport(UniqueFd fd, std::unique_ptr<TlsSession> tls) : fd_(std::move(fd)), tls_(std::move(tls)) {}
+
+std::optional<uint64_t> Transport::unacknowledgedByTcp() const
+{
+#if defined(__linux__)
+	int queued = 0;
+	if (!fd_ || ::ioctl(fd_.get(), SIOCOUTQ, &queued) != 0 || queued < 0)
+		return std::nullopt;
+	return static_cast<uint64_t>(queued);
+#else
+	return std::nullopt; // no portable equivalent here; plugin/net will add the other OSes' own
+#endif
+}
 
 void Transport::setNonBlocking()
 {

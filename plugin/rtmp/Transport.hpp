@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 
 namespace goaway::rtmp {
@@ -37,6 +38,11 @@ public:
 	Result<size_t> receiveSome(std::span<uint8_t> buffer);
 	/** Waits until bytes may be readable (or timeoutMs passes). */
 	bool waitReadable(int timeoutMs);
+	/** Bytes written to the socket that the peer's TCP has not acknowledged yet (TLS records
+	 *  included), or nullopt where the OS does not tell (only Linux does here: SIOCOUTQ). TCP's
+	 *  acknowledgement says the bytes reached the peer's machine, not that its application read
+	 *  them. Kept here until the portable network layer (plugin/net) takes the socket facts over. */
+	std::optional<uint64_t> unacknowledgedByTcp() const;
 	/** Closes TLS (close_notify when `notify`) and the socket. Idempotent. */
 	void close(bool notify);
 

@@ -7,6 +7,11 @@ output gives back every fd and thread it took.
 Scenarios:
   reset  the node resets (TCP RST, no Go Away / ReconnectRequest) each publisher at its first
          non-key video frame RESET_AFTER after its publish, RESETS times (reset-after=, faults=).
+  stall  the node stops reading and answering (a dead path / hung ingest: the socket stays open)
+         STALL_AFTER after each publish, STALLS times, and resets the stalled connection only
+         STALL_HOLD later (stall-after=, stall-hold=, faults=). The output must notice within its
+         dead-path window from the missing RTMP acknowledgements, leave without a word and replay
+         from the keyframe before the oldest byte the node did not acknowledge.
 
 usage: test_stream_no_signal.py SCENARIO BUILD_DIR INGEST_BINARY
 """
@@ -99,7 +104,105 @@ def reset(build_dir, ingest_bin, display):
     check_process_figures(stats)
 
 
-SCENARIOS = {"reset": reset}
+STALLS = 2
+STALL_AFTER = "3s"
+STALL_HOLD = "30s"  # far longer than the run: only the output's own detection can end the stall
+DEAD_PATH_WINDOW_MS = 2000  # the output's default
+# Acknowledgement is due once 1.5 ack windows are outstanding: 1.5 x 200 ms of media at the
+# stream's bitrate (5 acknowledgements a second), plus the loop's turn and the new connect.
+DETECTION_MARGIN_MS = 1000
+# The ingest's frame count includes the replay after a dead path: up to detection window + ack
+# spacing + one GOP of frames come again at once. The quiet wait adds them, so the last record's
+# dead-air window (1 s) has closed before the output is asked for its records.
+REPLAY_BOUND_FRAMES = int((DEAD_PATH_WINDOW_MS / 1000.0 + 1 + KEYINT_S) * FPS)
+
+
+def stall(build_dir, ingest_bin, display):
+    workdir = tempfile.mkdtemp(prefix="goaway-e2e-no-signal-stall-")
+    print("work dir %s" % workdir, flush=True)
+    node = "127.0.0.1:0,stall-after=%s,stall-hold=%s,faults=%d" % (STALL_AFTER, STALL_HOLD, STALLS)
+    with Ingest(ingest_bin, ["--listen", node], workdir) as ingest:
+        proc, stats_path = start_stream(build_dir, display, "rtmp://127.0.0.1:%d/live" % ingest.port(0),
+                                        STREAM_LIMIT_S, workdir,
+                                        extra=["--size", "640x360", "--preset", "ultrafast", "--fps", str(FPS),
+                                               "--keyint", str(KEYINT_S)])
+        try:
+            ingest.wait("publishes=1", STEP_TIMEOUT_S)
+            for k in range(1, STALLS + 1):
+                ingest.wait("faults=%d" % k, STEP_TIMEOUT_S)
+                ingest.wait("publishes=%d" % (k + 1), STEP_TIMEOUT_S)
+            frames = json.loads(ingest.control("stats"))["video"]
+            ingest.wait("video=%d" % (frames + QUIET_FRAMES + REPLAY_BOUND_FRAMES), STEP_TIMEOUT_S)
+        finally:
+            stop_stream(proc)
+        report = ingest.stop()
+    with open(stats_path) as f:
+        stats = json.load(f)
+    with open(os.path.join(workdir, "ingest-report.json"), "w") as f:
+        json.dump(report, f)
+
+    stream = single_stream(report)
+    connections = {c["id"]: c for c in report["connections"]}
+    faults = [dict(f, connection=c["id"]) for c in report["connections"] for f in c["faults"]]
+    stalls = [f for f in faults if f["kind"] == "stall"]
+    published = [c for c in report["connections"] if c.get("publishedAtMs") is not None]
+    final = stats.get("finalStats") or {}
+    handoffs = stats.get("handoffs") or []
+    for f in faults:
+        print("fault: %s (%s) on connection %d at %d ms after %d video / %d audio frames read" %
+              (f["kind"], f["cause"], f["connection"], f["atMs"], f["videoFramesRead"], f["audioFramesRead"]),
+              flush=True)
+    # From the node's stall to the next connection it accepted, on the node's clock.
+    later = sorted(c["acceptedAtMs"] for c in published)
+    gaps = []
+    for f in stalls:
+        nxt = [t for t in later if t > f["atMs"]]
+        gaps.append(nxt[0] - f["atMs"] if nxt else None)
+    print("stall -> next connection accepted: %s ms" % gaps, flush=True)
+    print("handoff records: %s" % [(h.get("trigger"), h.get("result"), h.get("detectionMs"), h.get("framesLost"),
+                                    h.get("framesLostKnown"), h.get("lossBasis"), h.get("duplicates"))
+                                   for h in handoffs], flush=True)
+    encoded = final.get("videoPacketsEncoded", -1) - final.get("videoPacketsAfterStop", 0)
+    print("encoded video %s before the stop; unique video %d audio %d; missing video %d audio %d; duplicates %d; "
+          "dropped %s" % (encoded, stream["uniqueVideoFrames"], stream["uniqueAudioFrames"],
+                          stream["missingVideoFrames"], stream["missingAudioFrames"], stream["duplicateFrames"],
+                          final.get("droppedFrames")), flush=True)
+
+    check(not stats.get("error"), "goaway-stream ran: %s" % stats.get("error", "ok"))
+    check(stats.get("stoppedByItself") is False,
+          "the output streamed until asked to stop (last error: %r)" % stats.get("lastError"))
+    check(len(stalls) == STALLS and all(f["cause"] == "stall-after" for f in stalls),
+          "the node stalled the publisher %d times (%d)" % (STALLS, len(stalls)))
+    check(not [f for f in faults if f["kind"] == "reset"], "the node reset no connection (its hold is longer)")
+    check(report["signalsSent"] == 0, "no Go Away / ReconnectRequest was sent")
+    check(len(published) == STALLS + 1, "the output came back after each stall (%d publishes)" % len(published))
+    check(all(g is not None and g <= DEAD_PATH_WINDOW_MS + DETECTION_MARGIN_MS for g in gaps),
+          "each stall was left within the dead-path window + %d ms (%s ms)" % (DETECTION_MARGIN_MS, gaps))
+    check(len(handoffs) == STALLS, "one handoff record per stall (%d)" % len(handoffs))
+    for h in handoffs:
+        check(h.get("trigger") == "DeadPath" and h.get("result") == "Succeeded",
+              "the record says DeadPath, Succeeded (%s, %s)" % (h.get("trigger"), h.get("result")))
+        d = h.get("detectionMs")
+        check(d is not None and DEAD_PATH_WINDOW_MS <= d <= DEAD_PATH_WINDOW_MS + 500,
+              "detection took the window, not more than a loop turn beyond it (%s ms)" % d)
+        check(h.get("lossBasis") == "server-acks" and h.get("framesLostKnown") is True and h.get("framesLost") == 0,
+              "the record knows from the node's acknowledgements that nothing was lost (%s, %s, %s)" %
+              (h.get("lossBasis"), h.get("framesLostKnown"), h.get("framesLost")))
+    check(all(connections[f["connection"]]["acknowledgements"] > 0 for f in stalls),
+          "the node acknowledged what it read before each stall (the output asked it to)")
+    check(all(c["firstMedia"]["ok"] for c in published),
+          "every new connection starts with metadata + sequence headers + a keyframe")
+    check(stream["missingVideoFrames"] == 0, "0 missing video frames across %d stalls (%d)" %
+          (STALLS, stream["missingVideoFrames"]))
+    check(stream["missingAudioFrames"] == 0, "0 missing audio frames across %d stalls (%d)" %
+          (STALLS, stream["missingAudioFrames"]))
+    if final:
+        check(stream["uniqueVideoFrames"] == encoded,
+              "every encoded video frame arrived (%d of %s)" % (stream["uniqueVideoFrames"], encoded))
+    check_process_figures(stats)
+
+
+SCENARIOS = {"reset": reset, "stall": stall}
 
 
 def main():

@@ -32,3 +32,28 @@ TEST(HandoffJson, NonFiniteNumbersBecomeNullNotInvalidJson)
 	EXPECT_TRUE(back["nan"].is_null());
 	EXPECT_TRUE(back["inf"].is_null());
 }
+
+TEST(HandoffJson, DeadPathRecordsSayHowSureTheLossFigureIs)
+{
+	// Issue 16: "framesLost": 0 only counts as known when the old server's acknowledgements said
+	// so; the fields before it keep their names and types.
+	handoff::HandoffRecord r;
+	r.trigger = handoff::Trigger::DeadPath;
+	r.detectionMs = 2040;
+	r.lossBasis = handoff::AckSource::ServerAcks;
+	auto j = output::handoffRecordToJson(r, handoff::TimePoint{});
+	EXPECT_EQ(j["trigger"], "DeadPath");
+	EXPECT_EQ(j["detectionMs"], 2040);
+	EXPECT_EQ(j["framesLost"], 0);
+	EXPECT_EQ(j["framesLostKnown"], true);
+	EXPECT_EQ(j["lossBasis"], "server-acks");
+	r.lossBasis = handoff::AckSource::Tcp;
+	j = output::handoffRecordToJson(r, handoff::TimePoint{});
+	EXPECT_EQ(j["framesLostKnown"], false);
+	EXPECT_EQ(j["lossBasis"], "tcp");
+	r = handoff::HandoffRecord{}; // a Go Away handoff: the old connection was not lost
+	j = output::handoffRecordToJson(r, handoff::TimePoint{});
+	EXPECT_EQ(j["framesLostKnown"], true);
+	EXPECT_TRUE(j["lossBasis"].is_null());
+	EXPECT_TRUE(j["detectionMs"].is_null());
+}

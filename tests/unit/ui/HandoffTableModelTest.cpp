@@ -9,6 +9,8 @@
 using goaway::handoff::HandoffResult;
 using goaway::ui::HandoffTableModel;
 using goaway::ui::test::recordJson;
+namespace handoff = goaway::handoff;
+namespace output = goaway::output;
 
 class HandoffTableModelTest : public QObject {
 	Q_OBJECT
@@ -97,6 +99,26 @@ private slots:
 		QCOMPARE(model.rows()[1].framesLost, 1);
 		model.clear();
 		QCOMPARE(model.rowCount(), 0);
+	}
+
+	void aLossFigureThatIsNotKnownShowsAsAtLeast()
+	{
+		// Issue 16: "Lost 0" only when the old server's acknowledgements said so.
+		const handoff::TimePoint epoch = handoff::Clock::now();
+		handoff::HandoffRecord r;
+		r.id = 3;
+		r.trigger = handoff::Trigger::DeadPath;
+		r.triggeredAt = epoch;
+		r.lossBasis = handoff::AckSource::Tcp;
+		HandoffTableModel model;
+		QVERIFY(model.addRecordJson(QByteArray::fromStdString(output::handoffRecordToJson(r, epoch).dump())));
+		r.id = 4;
+		r.lossBasis = handoff::AckSource::ServerAcks;
+		QVERIFY(model.addRecordJson(QByteArray::fromStdString(output::handoffRecordToJson(r, epoch).dump())));
+		QCOMPARE(model.index(0, HandoffTableModel::FramesLost).data().toString(), QString("≥0"));
+		QVERIFY(model.index(0, HandoffTableModel::FramesLost).data(Qt::ForegroundRole).isValid());
+		QCOMPARE(model.index(1, HandoffTableModel::FramesLost).data().toString(), QString("0"));
+		QVERIFY(!model.index(1, HandoffTableModel::FramesLost).data(Qt::ForegroundRole).isValid());
 	}
 
 	void rejectsWhatIsNotARecord()

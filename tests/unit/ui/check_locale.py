@@ -18,7 +18,7 @@ for path in sources:
     columns = set(re.findall(r'"(Dock\.Column\.[A-Za-z]+)"', text))
     used |= columns | {c + ".Tip" for c in columns}  # header text and its tooltip
 # Keys built at run time from the output's names (HandoffTableModel: "Trigger." / "Result." + name).
-used |= {"Trigger." + t for t in ("GoAway", "ReconnectRequest", "Manual", "ConnectionLost")}
+used |= {"Trigger." + t for t in ("GoAway", "ReconnectRequest", "Manual", "ConnectionLost", "DeadPath")}
 used |= {"Result." + r for r in ("Succeeded", "Failed", "FellBack", "Stopped")}
 
 failures = []

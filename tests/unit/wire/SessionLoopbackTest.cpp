@@ -688,3 +688,50 @@ TEST(RtmpSessionLoopback, AFloodOfControlMessagesBeforeTheAnswerStillConnects)
 	ASSERT_TRUE(r) << r.error().message;
 	session.closeSilently();
 }
+
+TEST(RtmpSessionLoopback, AsksForAcknowledgementsAndCountsThemAcrossThe32BitWrap)
+{
+	// Issue 16: the session asks for acknowledgements (Window Acknowledgement Size after connect)
+	// and unwraps the server's 32-bit byte count; one that goes backwards claims nothing.
+	std::optional<uint32_t> windowAsked;
+	FakeServer server([&](ServerConnection &c) {
+		if (!c.acceptUpToCreateStream())
+			return;
+		for (const auto &m : c.all)
+			if (m.type == 5 && m.payload.size() == 4)
+				windowAsked = (uint32_t(m.payload[0]) << 24) | (uint32_t(m.payload[1]) << 16) |
+					      (uint32_t(m.payload[2]) << 8) | m.payload[3];
+		c.send(ChunkWriter::acknowledgementMessage(0xFFFFF000u)); // near the wrap
+		c.send(ChunkWriter::userControlMessage(UserControlEvent::PingRequest, 1));
+		while (auto m = c.next()) // the client read the first figure
+			if (m->type == 9)
+				break;
+		c.send(ChunkWriter::acknowledgementMessage(0x00001000u)); // 0x2000 more, wrapped
+		c.send(ChunkWriter::acknowledgementMessage(0x00000800u)); // backwards: ignored
+		c.send(ChunkWriter::userControlMessage(UserControlEvent::PingRequest, 2));
+		while (c.next()) {
+		}
+	});
+	RtmpSession session;
+	ASSERT_TRUE(session.connect(optionsFor(server)));
+	EXPECT_FALSE(session.serverAcknowledgedBytes()) << "no acknowledgement yet";
+	std::vector<ServerEvent> seen;
+	ASSERT_TRUE(pollFor<PingEvent>(session, seen));
+	const auto first = session.serverAcknowledgedBytes();
+	ASSERT_TRUE(first);
+	EXPECT_GT(*first, 0xFFFFF000u - 8192u) << "the count less the handshake and connect bytes";
+	ASSERT_TRUE(session.publish(false));
+	ASSERT_TRUE(session.sendMessage(MessageType::Video, 0, std::vector<uint8_t>(10, 1)));
+	ASSERT_TRUE(pollFor<PingEvent>(session, seen));
+	const auto second = session.serverAcknowledgedBytes();
+	ASSERT_TRUE(second);
+	EXPECT_EQ(*second - *first, 0x2000u);
+	EXPECT_EQ(session.ackWindowAsked(), ackWindowForBitrate(0));
+	EXPECT_TRUE(session.tcpAcknowledgedBytes()) << "Linux tells what TCP acknowledged";
+	session.closeSilently();
+	server.join();
+	EXPECT_EQ(windowAsked, std::optional<uint32_t>(ackWindowForBitrate(0)));
+	EXPECT_EQ(ackWindowForBitrate(2500), 2500u * 1000 / 8 / kAcksPerSecond);
+	EXPECT_EQ(ackWindowForBitrate(64), kMinAckWindowBytes) << "bounded below";
+	EXPECT_EQ(ackWindowForBitrate(1000000), kMaxAckWindowBytes) << "and above";
+}

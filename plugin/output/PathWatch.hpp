@@ -1,0 +1,56 @@
+#pragma once
+// Watches what the live session's server acknowledged (issue 16): maps the acknowledged byte
+// count to the oldest packet the server may not have (the handoff machine keeps the backlog from
+// the keyframe before it) and asks DeadPathDetector whether the path died. Send thread only.
+
+#include "plugin/handoff/DeadPathDetector.hpp"
+#include "plugin/handoff/HandoffOptions.hpp"
+#include "plugin/handoff/HandoffTypes.hpp"
+#include "plugin/rtmp/RtmpSession.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace goaway::output {
+
+class PathWatch {
+public:
+	explicit PathWatch(std::chrono::milliseconds window) : detector_(window) {}
+
+	/** The machine's options with replays from what the server acknowledged turned on. */
+	static handoff::HandoffOptions machineOptions(handoff::HandoffOptions options);
+
+	/** Packet `seq` went to session `id`, whose stream then ended at byte `endOffset`
+	 *  (RtmpSession::bytesGiven()). */
+	void noteSent(handoff::SessionId id, handoff::PacketSeq seq, std::uint64_t endOffset);
+	struct Observation {
+		handoff::PacketSeq firstUnacked = 0; // the oldest packet the server may not have
+		handoff::AckSource source = handoff::AckSource::Assumed;
+		bool deadPath = false;
+		std::chrono::milliseconds detection{0}; // deadPath: since an acknowledgement was due
+		std::string detail;                     // deadPath: a sentence for logs and the record
+	};
+	/** Once per turn of the send loop, for the session media goes to; nullopt before its first
+	 *  packet. When another session goes live, what was noted for the others is forgotten (media
+	 *  never goes back to a session that stopped carrying it). */
+	std::optional<Observation> observe(handoff::SessionId id, const rtmp::RtmpSession &session,
+					   handoff::TimePoint now);
+
+private:
+	struct Sent {
+		handoff::PacketSeq seq = 0;
+		std::uint64_t endOffset = 0;
+	};
+	handoff::DeadPathDetector detector_;
+	std::map<handoff::SessionId, std::deque<Sent>> sent_;
+	std::map<handoff::SessionId, handoff::PacketSeq> lastSeq_;
+	std::optional<handoff::SessionId> watched_;
+	std::optional<handoff::AckSource> watchedSource_;
+	bool congested_ = false;
+};
+
+} // namespace goaway::output
