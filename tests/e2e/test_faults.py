@@ -8,6 +8,8 @@ usage: test_faults.py SCENARIO GOAWAY_DRIVE GOAWAY_INGEST
 """
 
 import os
+import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -192,6 +194,62 @@ def evil_peer(ctx, mode):
     check_no_leaks(out)
 
 
+NGINX_CONF = """
+load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+daemon off;
+master_process off;
+error_log {dir}/error.log info;
+pid {dir}/nginx.pid;
+events {{ worker_connections 64; }}
+rtmp {{
+  server {{
+    listen 127.0.0.1:{port};
+    application live {{ live on; }}
+  }}
+}}
+"""
+NGINX_ACK_WINDOW = 5000000  # nginx-rtmp's own ack_window default (5 MB): the stream goes well past it
+
+
+def nginx_acks(ctx):
+    """A real server's acknowledgements (nginx-rtmp), over 10 MB of healthy stream: nothing may
+    look like a dead path (no handoff at all), whatever window the server acknowledges at."""
+    flv = os.path.join(ctx["work"], "cbr.flv")
+    # 4 Mbit/s constant bit rate (filler included), so 20 s of stream carry about 10 MB.
+    cmd = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+           "testsrc2=size=640x360:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+           "-c:v", "libx264", "-preset", "ultrafast", "-g", "60", "-bf", "0", "-b:v", "4000k", "-minrate", "4000k",
+           "-maxrate", "4000k", "-bufsize", "2000k", "-x264-params", "nal-hrd=cbr", "-c:a", "aac", "-b:a", "64k",
+           "-t", "10", "-f", "flv", flv]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    check(r.returncode == 0, "ffmpeg made a 4 Mbit/s CBR FLV (%s)" % r.stderr[-300:])
+    port = free_port()
+    conf = os.path.join(ctx["work"], "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(NGINX_CONF.format(dir=ctx["work"], port=port))
+    nginx = subprocess.Popen(["nginx", "-p", ctx["work"], "-c", conf, "-e", os.path.join(ctx["work"], "error.log")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and nginx.poll() is None:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        check(nginx.poll() is None, "nginx-rtmp runs")
+        out = Drive(ctx["drive"], "rtmp://127.0.0.1:%d/live" % port, flv, 20, ctx["work"]).result()
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=20)
+    sent = out["snapshot"]["bytesSent"]
+    print("bytes sent %d; handoffs %s" % (sent, [(h["trigger"], h["result"]) for h in out["handoffs"]]), flush=True)
+    check(out["started"] and not out["fallBack"], "the output streamed to nginx-rtmp without falling back")
+    check(sent > 1.5 * NGINX_ACK_WINDOW, "the stream went well past nginx's own ack window (%d bytes)" % sent)
+    check(out["handoffs"] == [], "no handoff: a healthy nginx-rtmp is not a dead path")
+    check_no_leaks(out)
+
+
 SCENARIOS = {
     "goaway-twice": goaway_twice,
     "goaway-on-new": goaway_on_new,
@@ -205,6 +263,7 @@ SCENARIOS = {
     "tls-failure": tls_failure,
     "garbage": lambda ctx: evil_peer(ctx, "garbage"),
     "huge-chunk": lambda ctx: evil_peer(ctx, "huge-chunk"),
+    "nginx-acks": nginx_acks,
 }
 
 

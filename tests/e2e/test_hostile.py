@@ -88,7 +88,13 @@ def tail(path, n=25):
         return ""
 
 
-def run_stream(build_dir, display, url, seconds, workdir):
+# stall-mid-stream pauses every connection for 3 s: a pause shorter than the output's dead-path
+# window is ridden through on the same connection, which is what this profile checks (leaving a
+# stalled connection after the window is e2e.stream.no-signal-stall's).
+DEAD_PATH_WINDOW_MS = {"stall-mid-stream": 5000}
+
+
+def run_stream(build_dir, display, url, seconds, workdir, extra=()):
     """goaway-stream to its end: (return code, statistics or None, log path)."""
     rundir = os.path.join(build_dir, "rundir", "obs-rtmp-goaway")
     json_path = os.path.join(workdir, "stream.json")
@@ -96,7 +102,7 @@ def run_stream(build_dir, display, url, seconds, workdir):
     cmd = [os.path.join(build_dir, "tests", "runner", "goaway-stream"), "--url", url, "--key", KEY,
            "--seconds", str(seconds), "--size", "640x360", "--output", "rtmp_goaway_output",
            "--plugin-dir", os.path.join(rundir, "bin", "64bit"), "--plugin-data", os.path.join(rundir, "data"),
-           "--json", json_path]
+           "--json", json_path] + list(extra)
     env = dict(os.environ, DISPLAY=display)
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -206,7 +212,9 @@ def main():
     with Ingest(ingest_bin, ["--listen", "127.0.0.1:0", "--hostile", profile], workdir) as ingest:
         url = "rtmp://127.0.0.1:%d/live" % ingest.port(0)
         with obsharness.xdisplay() as display:
-            rc, stats, log_path = run_stream(build_dir, display, url, seconds, workdir)
+            window = DEAD_PATH_WINDOW_MS.get(profile)
+            extra = ["--set", "dead_path_window_ms=%d" % window] if window else []
+            rc, stats, log_path = run_stream(build_dir, display, url, seconds, workdir, extra)
         report = ingest.stop()  # the ingest survived its own profile and wrote its report
     with open(os.path.join(workdir, "ingest-report.json"), "w") as f:
         json.dump(report, f)

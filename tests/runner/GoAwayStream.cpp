@@ -264,8 +264,17 @@ int run(const RunnerOptions &o)
 		OBSServiceAutoRelease service = obs_service_create("rtmp_custom", "service", serviceSettings, nullptr);
 
 		OBSDataAutoRelease outputSettings = obs_data_create();
-		for (const auto &[k, v] : o.outputSettings)
-			obs_data_set_string(outputSettings, k.c_str(), v.c_str());
+		for (const auto &[k, v] : o.outputSettings) {
+			// Typed as OBS reads them: digits are an integer setting, true / false a boolean.
+			const bool digits = !v.empty() && v.size() < 10 &&
+					    std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+			if (digits)
+				obs_data_set_int(outputSettings, k.c_str(), std::stoll(v));
+			else if (v == "true" || v == "false")
+				obs_data_set_bool(outputSettings, k.c_str(), v == "true");
+			else
+				obs_data_set_string(outputSettings, k.c_str(), v.c_str());
+		}
 		OBSOutputAutoRelease output = obs_output_create(o.outputId.c_str(), "stream", outputSettings, nullptr);
 
 		json stats;
