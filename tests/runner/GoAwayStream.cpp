@@ -266,8 +266,9 @@ int run(const RunnerOptions &o)
 		OBSDataAutoRelease outputSettings = obs_data_create();
 		for (const auto &[k, v] : o.outputSettings) {
 			// Typed as OBS reads them: digits are an integer setting, true / false a boolean.
-			const bool digits = !v.empty() && v.size() < 10 &&
-					    std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+			const bool digits = !v.empty() && v.size() < 10 && std::all_of(v.begin(), v.end(), [](char c) {
+				return c >= '0' && c <= '9';
+			});
 			if (digits)
 				obs_data_set_int(outputSettings, k.c_str(), std::stoll(v));
 			else if (v == "true" || v == "false")
