@@ -108,7 +108,8 @@ QVariant HandoffTableModel::data(const QModelIndex &index, int role) const
 			return r.deadAirMs ? QString::number(*r.deadAirMs) : QStringLiteral("—");
 		case FramesLost:
 			// "Lost 0" only when known (issue 16): otherwise at least that many.
-			return r.framesLostKnown ? QString::number(r.framesLost) : QStringLiteral("≥%1").arg(r.framesLost);
+			return r.framesLostKnown ? QString::number(r.framesLost)
+						 : QStringLiteral("≥%1").arg(r.framesLost);
 		case Result:
 			return resultText(r.result);
 		default:

@@ -142,7 +142,7 @@ Actions HandoffStateMachine::onSessionLost(SessionId session, std::string reason
 }
 
 Actions HandoffStateMachine::onDeadPath(SessionId session, std::string detail, std::chrono::milliseconds detection,
-				       TimePoint now)
+					TimePoint now)
 {
 	if (!current_ || current_->id != session)
 		return onSessionLost(session, std::move(detail), now); // the new session (Confirming)

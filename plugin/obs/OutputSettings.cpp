@@ -24,7 +24,8 @@ void outputDefaults(obs_data_t *settings)
 	obs_data_set_default_bool(settings, setting::kAnnounceGoAway, true);
 	obs_data_set_default_int(settings, setting::kMaxKeyframeWaitMs,
 				 std::chrono::milliseconds(constants::kHandoffMaxKeyframeWait).count());
-	obs_data_set_default_int(settings, setting::kDeadPathWindowMs, handoff::DeadPathDetector::kDefaultWindow.count());
+	obs_data_set_default_int(settings, setting::kDeadPathWindowMs,
+				 handoff::DeadPathDetector::kDefaultWindow.count());
 	obs_data_set_default_string(settings, setting::kResolver, "dns");
 	obs_data_set_default_bool(settings, setting::kAllowDowngrade, false);
 	obs_data_set_default_int(settings, setting::kDropThresholdMs, kDefaultDropThresholdMs);

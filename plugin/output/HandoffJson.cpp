@@ -69,7 +69,8 @@ nlohmann::json handoffRecordToJson(const handoff::HandoffRecord &r, handoff::Tim
 		{"framesLost", r.framesLost},
 		// Issue 16: whether framesLost is exact ("tcp": at least that many; "assumed": unknown).
 		{"framesLostKnown", r.framesLostKnown()},
-		{"lossBasis", r.lossBasis ? nlohmann::json(handoff::ackSourceName(*r.lossBasis)) : nlohmann::json(nullptr)},
+		{"lossBasis",
+		 r.lossBasis ? nlohmann::json(handoff::ackSourceName(*r.lossBasis)) : nlohmann::json(nullptr)},
 		{"detectionMs", r.detectionMs ? nlohmann::json(*r.detectionMs) : nlohmann::json(nullptr)},
 		{"coalescedTriggers", r.coalescedTriggers},
 		{"oldLostBeforeCut", r.oldLostBeforeCut},

@@ -66,7 +66,8 @@ std::optional<PathWatch::Observation> PathWatch::observe(handoff::SessionId id, 
 	if ((verdict == handoff::DeadPathDetector::Verdict::Congested) != congested_) {
 		congested_ = !congested_;
 		if (congested_)
-			GOAWAY_LOG_WARN("PathWatch::observe", "%s acknowledges less than is sent (%llu bytes waiting): congestion",
+			GOAWAY_LOG_WARN("PathWatch::observe",
+					"%s acknowledges less than is sent (%llu bytes waiting): congestion",
 					session.url().hostPort().c_str(), (unsigned long long)(given - *acked));
 		else
 			GOAWAY_LOG_INFO("PathWatch::observe", "%s keeps up again", session.url().hostPort().c_str());

@@ -252,9 +252,9 @@ private:
 	double nextTxn_ = 2;
 	uint32_t windowAckSize_ = 0; // from the server's Window Acknowledgement Size
 	uint64_t lastAckSent_ = 0;   // bytesReceived at the last Acknowledgement
-	uint32_t lastAckSequence_ = 0;         // the server's last Acknowledgement sequence number
-	std::optional<uint64_t> serverAcked_;  // its count unwrapped (bytes since the handshake)
-	uint64_t connectBytes_ = 0;            // the connect command sent with C2 (not in bytesSent)
+	uint32_t lastAckSequence_ = 0;        // the server's last Acknowledgement sequence number
+	std::optional<uint64_t> serverAcked_; // its count unwrapped (bytes since the handshake)
+	uint64_t connectBytes_ = 0;           // the connect command sent with C2 (not in bytesSent)
 	bool closedEventQueued_ = false;
 	std::chrono::steady_clock::time_point lastPump_{}; // the last pump(): sendMessage() spaces its reads
 };

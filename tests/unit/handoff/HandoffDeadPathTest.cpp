@@ -33,7 +33,8 @@ TEST(HandoffDeadPath, ReplaysFromTheKeyframeBeforeTheOldestUnacknowledgedPacketL
 	h.preconnectOk(2);
 	const std::vector<PacketSeq> replayed = h.session(2).received;
 	ASSERT_FALSE(replayed.empty());
-	EXPECT_EQ(replayed.front(), first) << "not the newest keyframe (" << second << "): the server lacks packets before it";
+	EXPECT_EQ(replayed.front(), first)
+		<< "not the newest keyframe (" << second << "): the server lacks packets before it";
 	h.publishOk(2);
 	ASSERT_EQ(h.records.size(), 1u);
 	const HandoffRecord &r = h.records[0];
