@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include <dirent.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -51,42 +52,56 @@ long countEntries(const char *dir)
 	while (auto *e = ::readdir(d))
 		n += e->d_name[0] != '.';
 	::closedir(d);
-	return n - 1; // the directory stream's own fd (for /proc/self/fd; harmless for task)
-}
-
-/**
- * Threads of this process that are still running. A thread that pthread_join() has returned for
- * can still be listed in /proc/self/task for a moment: the kernel wakes the joiner when the thread
- * releases its address space, before it unlists it. Such a thread has no memory map left, so its
- * status has no VmSize line; it is finished and not counted.
- */
-long countLiveThreads()
-{
-	DIR *d = ::opendir("/proc/self/task");
-	if (!d)
-		return -1;
-	long n = 0;
-	while (auto *e = ::readdir(d)) {
-		if (e->d_name[0] == '.')
-			continue;
-		std::ifstream status(std::string("/proc/self/task/") + e->d_name + "/status");
-		bool hasMemory = false;
-		for (std::string line; std::getline(status, line);)
-			hasMemory = hasMemory || line.rfind("VmSize:", 0) == 0;
-		n += hasMemory;
-	}
-	::closedir(d);
 	return n;
 }
 
-json processFigures()
+long countOpenFds()
+{
+	return countEntries("/proc/self/fd") - 1; // less the directory stream's own fd
+}
+
+long countThreads()
+{
+	return countEntries("/proc/self/task");
+}
+
+/** pthread_join() returns before the kernel unlists the thread; 2 s is far beyond that moment. */
+constexpr auto kUnlistLimit = std::chrono::seconds(2);
+
+/**
+ * pthread_join() returns when the kernel clears the thread's tid, which happens before the thread
+ * is unlisted from /proc/self/task (and while it still has its memory map). A joined thread can
+ * therefore be counted for a moment. This waits, bounded, until at most `expected` threads are
+ * listed and returns the count then: a thread that really stays fails the caller's check.
+ */
+long settledThreadCount(long expected)
+{
+	const auto deadline = Clock::now() + kUnlistLimit;
+	long n = countThreads();
+	while (n > expected && Clock::now() < deadline) {
+		std::this_thread::yield();
+		n = countThreads();
+	}
+	return n;
+}
+
+/** Waits, bounded, until a joined thread is gone from /proc/self/task (see above). */
+void waitUnlisted(pid_t tid)
+{
+	const std::string dir = "/proc/self/task/" + std::to_string(tid);
+	const auto deadline = Clock::now() + kUnlistLimit;
+	while (::access(dir.c_str(), F_OK) == 0 && Clock::now() < deadline)
+		std::this_thread::yield();
+}
+
+json processFigures(long threads)
 {
 	long rssKb = -1;
 	std::ifstream status("/proc/self/status");
 	for (std::string line; std::getline(status, line);)
 		if (line.rfind("VmRSS:", 0) == 0)
 			rssKb = std::atol(line.c_str() + 6);
-	return {{"rssKb", rssKb}, {"fds", countEntries("/proc/self/fd")}, {"threads", countLiveThreads()}};
+	return {{"rssKb", rssKb}, {"fds", countOpenFds()}, {"threads", threads}};
 }
 
 /** The driver's owner, as GoAwayOutput is in OBS: records what the send thread tells it. */
@@ -120,7 +135,7 @@ public:
 		std::lock_guard lock(mutex_);
 		records_.push_back(output::handoffRecordToJson(record, epoch_));
 		if (records_.size() == 1)
-			warm_ = processFigures();
+			warm_ = processFigures(countThreads());
 	}
 	void onFallBack(const std::string &reason) override
 	{
@@ -297,8 +312,10 @@ int main(int argc, char **argv)
 
 	// Sanitizer runtimes (TSan) start a helper thread with the first thread of the process: start
 	// and join one now so the baseline already counts it.
-	std::thread([] {}).join();
-	const json before = processFigures();
+	pid_t helloTid = 0;
+	std::thread([&helloTid] { helloTid = ::gettid(); }).join();
+	waitUnlisted(helloTid);
+	const json before = processFigures(countThreads());
 	json figures;
 	json out;
 	uint64_t videoPushed = 0, audioPushed = 0, dropped = 0;
@@ -311,7 +328,7 @@ int main(int argc, char **argv)
 			driver.join();
 			out = host.result();
 		} else {
-			figures["started"] = processFigures();
+			figures["started"] = processFigures(countThreads());
 			const auto start = Clock::now();
 			const int64_t endMs = int64_t(o.seconds * 1000);
 			auto nextHandoff = o.handoffEvery > 0
@@ -363,7 +380,7 @@ int main(int argc, char **argv)
 				if (done)
 					break;
 			}
-			figures["end"] = processFigures();
+			figures["end"] = processFigures(countThreads());
 			if (!stoppedEarly)
 				driver.requestStop(lastSysUsec + 1); // send everything pushed, then stop
 			driver.join();
@@ -376,7 +393,7 @@ int main(int argc, char **argv)
 	figures["before"] = before;
 	figures["warm"] = out["warm"];
 	out.erase("warm");
-	figures["after"] = processFigures();
+	figures["after"] = processFigures(settledThreadCount(before["threads"].get<long>()));
 	out["figures"] = figures;
 	out["videoPacketsPushed"] = videoPushed;
 	out["audioPacketsPushed"] = audioPushed;
