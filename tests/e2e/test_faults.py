@@ -8,7 +8,6 @@ usage: test_faults.py SCENARIO GOAWAY_DRIVE GOAWAY_INGEST
 """
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,6 +16,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from driveharness import (KEY, Drive, EvilServer, Ingest, Stunnel, check, check_complete, check_no_leaks,  # noqa: E402
                           free_port, make_flv, single_stream)
+from nginxrtmp import NginxRtmp  # noqa: E402
 
 TWO_NODES = ["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0"]
 
@@ -194,20 +194,6 @@ def evil_peer(ctx, mode):
     check_no_leaks(out)
 
 
-NGINX_CONF = """
-load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
-daemon off;
-master_process off;
-error_log {dir}/error.log info;
-pid {dir}/nginx.pid;
-events {{ worker_connections 64; }}
-rtmp {{
-  server {{
-    listen 127.0.0.1:{port};
-    application live {{ live on; }}
-  }}
-}}
-"""
 NGINX_ACK_WINDOW = 5000000  # nginx-rtmp's own ack_window default (5 MB): the stream goes well past it
 
 
@@ -223,25 +209,8 @@ def nginx_acks(ctx):
            "-t", "10", "-f", "flv", flv]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     check(r.returncode == 0, "ffmpeg made a 4 Mbit/s CBR FLV (%s)" % r.stderr[-300:])
-    port = free_port()
-    conf = os.path.join(ctx["work"], "nginx.conf")
-    with open(conf, "w") as f:
-        f.write(NGINX_CONF.format(dir=ctx["work"], port=port))
-    nginx = subprocess.Popen(["nginx", "-p", ctx["work"], "-c", conf, "-e", os.path.join(ctx["work"], "error.log")],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and nginx.poll() is None:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        check(nginx.poll() is None, "nginx-rtmp runs")
-        out = Drive(ctx["drive"], "rtmp://127.0.0.1:%d/live" % port, flv, 20, ctx["work"]).result()
-    finally:
-        nginx.terminate()
-        nginx.wait(timeout=20)
+    with NginxRtmp(ctx["work"]) as nginx:
+        out = Drive(ctx["drive"], "rtmp://127.0.0.1:%d/live" % nginx.port, flv, 20, ctx["work"]).result()
     sent = out["snapshot"]["bytesSent"]
     print("bytes sent %d; handoffs %s" % (sent, [(h["trigger"], h["result"]) for h in out["handoffs"]]), flush=True)
     check(out["started"] and not out["fallBack"], "the output streamed to nginx-rtmp without falling back")

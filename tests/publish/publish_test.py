@@ -20,6 +20,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from nginxrtmp import NginxRtmp  # noqa: E402
+
 FPS = 30
 KEYINT = 60
 KEY = "testkey-do-not-log-42"
@@ -166,53 +169,11 @@ def test_ingest(args, workdir, flv=None, fourcc=None):
     check(conns[-1]["fcUnpublish"] and conns[-1]["deleteStream"], "the last connection ended gracefully")
 
 
-NGINX_CONF = """
-load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
-daemon off;
-master_process off;
-error_log {dir}/error.log info;
-pid {dir}/nginx.pid;
-events {{ worker_connections 64; }}
-rtmp {{
-  server {{
-    listen 127.0.0.1:{port};
-    chunk_size 4096;
-    application live {{
-      live on;
-      record all;
-      record_path {dir}/rec;
-      record_unique off;
-    }}
-  }}
-}}
-"""
-
-
 def test_nginx(args, workdir):
     seconds = 10
     flv = make_input(workdir, seconds)
-    os.makedirs(os.path.join(workdir, "rec"))
-    for attempt in range(3):
-        port = free_port()
-        conf = os.path.join(workdir, "nginx.conf")
-        with open(conf, "w") as f:
-            f.write(NGINX_CONF.format(dir=workdir, port=port))
-        nginx = subprocess.Popen(["nginx", "-p", workdir, "-c", conf, "-e", os.path.join(workdir, "error.log")],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(lambda: port_accepts(port) or nginx.poll() is not None, 20, "nginx to listen")
-        if nginx.poll() is None:
-            break
-    else:
-        fail("nginx did not start, see %s/error.log" % workdir)
-    try:
-        rc, summary, _ = publish(args.publish, flv, "rtmp://127.0.0.1:%d/live/%s" % (port, KEY), workdir)
-    finally:
-        nginx.send_signal(signal.SIGQUIT)  # graceful: the recording is closed properly
-        try:
-            nginx.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            nginx.kill()
-            nginx.wait()
+    with NginxRtmp(workdir, record=True) as nginx:
+        rc, summary, _ = publish(args.publish, flv, "rtmp://127.0.0.1:%d/live/%s" % (nginx.port, KEY), workdir)
     check(rc == 0 and summary["ok"], "goaway-publish streamed to nginx-rtmp")
     recording = os.path.join(workdir, "rec", KEY + ".flv")
     check(os.path.exists(recording), "nginx-rtmp recorded the stream")
