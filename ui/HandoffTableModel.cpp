@@ -105,7 +105,14 @@ QVariant HandoffTableModel::data(const QModelIndex &index, int role) const
 		case Preconnect:
 			return QString::number(r.preconnectMs);
 		case DeadAir:
-			return r.deadAirMs ? QString::number(*r.deadAirMs) : QStringLiteral("—");
+			// Issue 16: after a lost connection the figure is a bound, and says which.
+			if (!r.deadAirMs)
+				return QStringLiteral("—");
+			if (r.deadAirBasis == QLatin1String("up-to"))
+				return QStringLiteral("≤%1").arg(*r.deadAirMs);
+			if (r.deadAirBasis == QLatin1String("at-least"))
+				return QStringLiteral("≥%1").arg(*r.deadAirMs);
+			return QString::number(*r.deadAirMs);
 		case FramesLost:
 			// "Lost 0" only when known (issue 16): otherwise at least that many.
 			return r.framesLostKnown ? QString::number(r.framesLost)
@@ -162,6 +169,7 @@ std::optional<HandoffRow> HandoffTableModel::parseRecord(const QJsonObject &o)
 	r.preconnectMs = o.value("preconnectMs").toInteger();
 	if (o.value("deadAirMs").isDouble())
 		r.deadAirMs = o.value("deadAirMs").toInteger();
+	r.deadAirBasis = o.value("deadAirBasis").toString(QStringLiteral("measured")); // absent before issue 16
 	r.framesLost = o.value("framesLost").toInteger();
 	r.framesLostKnown = o.value("framesLostKnown").toBool(true); // absent in records before issue 16
 	r.result = o.value("result").toString();

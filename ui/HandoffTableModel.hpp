@@ -22,6 +22,7 @@ struct HandoffRow {
 	qint64 waitedForKeyframeMs = 0;
 	qint64 preconnectMs = 0;
 	std::optional<qint64> deadAirMs;
+	QString deadAirBasis; // measured / up-to (an upper bound) / at-least (a lower bound)
 	qint64 framesLost = 0;
 	bool framesLostKnown = true; // false: at least framesLost (the old server's acks were not known)
 	QString result; // Succeeded / Failed / FellBack / Stopped

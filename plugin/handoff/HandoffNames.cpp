@@ -39,6 +39,19 @@ const char *ackSourceName(AckSource source)
 	return "?";
 }
 
+const char *deadAirBasisName(DeadAirBasis basis)
+{
+	switch (basis) {
+	case DeadAirBasis::Measured:
+		return "measured";
+	case DeadAirBasis::UpTo:
+		return "up-to";
+	case DeadAirBasis::AtLeast:
+		return "at-least";
+	}
+	return "?";
+}
+
 const char *modeName(HandoffMode mode)
 {
 	return mode == HandoffMode::MakeBeforeBreak ? "make-before-break" : "break-before-make";

@@ -48,6 +48,7 @@ struct HandoffRecord {
 	 *  to 1 s after the first send on `to` (issue 19). The machine has no clock of its own, so
 	 *  the output fills this and switchGapMs before publishing the record. */
 	std::optional<std::int64_t> deadAirMs;
+	DeadAirBasis deadAirBasis = DeadAirBasis::Measured;
 	/** The send gap between the last write on `from` and the first on `to`. */
 	std::optional<std::int64_t> switchGapMs;
 
@@ -56,6 +57,9 @@ struct HandoffRecord {
 	std::uint64_t framesOnNew = 0; // until the record closed, replays included
 	std::uint64_t bytesOnNew = 0;
 	std::uint64_t duplicates = 0; // packets replayed that an accepted session already had
+	/** duplicates counts only what the old server acknowledged (after a lost connection); this
+	 *  also counts what was sent to it unacknowledged: the server's count lies in between. */
+	std::uint64_t duplicatesAtMost = 0;
 	std::uint64_t framesLost = 0; // packets no session could take (see README: only with no
 				      // resume keyframe, e.g. after the backlog cap), and packets the old
 				      // server had not acknowledged that a replay could no longer reach
@@ -65,6 +69,9 @@ struct HandoffRecord {
 	 *  packets its server had, so how sure framesLost is. ServerAcks: exact; Tcp: a lower bound
 	 *  (the server's machine may hold packets its application never read); Assumed: not known. */
 	std::optional<AckSource> lossBasis;
+	/** With lossBasis ServerAcks or Tcp: the oldest packet the old server had not acknowledged
+	 *  (the output bounds the dead air from the send of the packet before it). */
+	std::optional<PacketSeq> firstUnacknowledged;
 	/** Dead path: from the moment an acknowledgement was due (and none came) to the trigger. */
 	std::optional<std::int64_t> detectionMs;
 	int coalescedTriggers = 0;

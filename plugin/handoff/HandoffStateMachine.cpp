@@ -178,6 +178,8 @@ void HandoffStateMachine::noteUnacknowledgedLoss(SessionId lost)
 	const bool acksKnown = firstUnackedSession_ == lost && firstUnacked_;
 	HandoffRecord &r = handoff_->record;
 	r.lossBasis = acksKnown ? ackSource_ : AckSource::Assumed;
+	if (acksKnown)
+		r.firstUnacknowledged = *firstUnacked_;
 	if (acksKnown && resumeFrom_ && *resumeFrom_ > *firstUnacked_)
 		r.framesLost += *resumeFrom_ - *firstUnacked_;
 }

@@ -407,8 +407,14 @@ void HandoffStateMachine::replayOn(Session &session, PacketSeq fromSeq, Actions 
 	out.push_back(action::ReplayBacklog{session.id, fromSeq});
 	if (handoff_) {
 		HandoffRecord &r = handoff_->record;
-		if (fromSeq <= deliveredThrough_)
-			r.duplicates += backlog_.countBetween(fromSeq, deliveredThrough_);
+		if (fromSeq <= deliveredThrough_) {
+			// Issue 16: after a lost connection only what its server acknowledged is surely a
+			// duplicate; the rest of what was sent may never have been read.
+			const PacketSeq sureEnd =
+				std::min(deliveredThrough_ + 1, r.firstUnacknowledged.value_or(deliveredThrough_ + 1));
+			r.duplicates += sureEnd > fromSeq ? backlog_.countBetween(fromSeq, sureEnd - 1) : 0;
+			r.duplicatesAtMost += backlog_.countBetween(fromSeq, deliveredThrough_);
+		}
 		if (next_ && session.id == next_->id) {
 			r.framesOnNew += span.packets;
 			r.bytesOnNew += span.bytes;

@@ -33,6 +33,16 @@ enum class AckSource {
 	Assumed,    // nothing: every packet sent counts as received (the behaviour before acknowledgements)
 };
 
+/** What a handoff record's deadAirMs is (issue 16: a lost connection's server stopped reading at a
+ *  moment the output cannot see; the figure must never be lower than what the server counted). */
+enum class DeadAirBasis {
+	Measured, // the largest gap between the output's media sends: what the server sees when the old
+		  // connection delivered everything it was given
+	UpTo,     // an upper bound: from the send of the last packet the old server acknowledged to the
+		  // first send on the new connection (the server may have read a little more)
+	AtLeast,  // a lower bound, the switch gap: the old server's acknowledgements were not known
+};
+
 /** How the new session replaces the old one. */
 enum class HandoffMode {
 	MakeBeforeBreak, // pre-connect while streaming, cut at the keyframe, then close the old one
@@ -83,6 +93,7 @@ const char *modeName(HandoffMode mode);
 const char *stateName(State state);
 const char *targetSourceName(TargetSource source);
 const char *ackSourceName(AckSource source);
+const char *deadAirBasisName(DeadAirBasis basis);
 
 /** Milliseconds between two time points (negative when `to` is earlier). */
 inline std::int64_t msBetween(TimePoint from, TimePoint to)

@@ -60,6 +60,7 @@ nlohmann::json handoffRecordToJson(const handoff::HandoffRecord &r, handoff::Tim
 		  {"createStreamMs", r.preconnectTimings.createStreamMs}}},
 		{"heldMs", r.heldMs},
 		{"deadAirMs", r.deadAirMs ? nlohmann::json(*r.deadAirMs) : nlohmann::json(nullptr)},
+		{"deadAirBasis", handoff::deadAirBasisName(r.deadAirBasis)},
 		{"switchGapMs", r.switchGapMs ? nlohmann::json(*r.switchGapMs) : nlohmann::json(nullptr)},
 		{"framesOnOldAfterTrigger", r.framesOnOldAfterTrigger},
 		{"bytesOnOldAfterTrigger", r.bytesOnOldAfterTrigger},
@@ -68,6 +69,7 @@ nlohmann::json handoffRecordToJson(const handoff::HandoffRecord &r, handoff::Tim
 		{"duplicates", r.duplicates},
 		{"framesLost", r.framesLost},
 		// Issue 16: whether framesLost is exact ("tcp": at least that many; "assumed": unknown).
+		{"duplicatesAtMost", r.duplicatesAtMost},
 		{"framesLostKnown", r.framesLostKnown()},
 		{"lossBasis",
 		 r.lossBasis ? nlohmann::json(handoff::ackSourceName(*r.lossBasis)) : nlohmann::json(nullptr)},

@@ -1,7 +1,9 @@
 #pragma once
 // Handoff records on their way out of the send thread: each cut's record waits until its dead-air
 // window has closed, then gets the largest gap between media sends in that window (issue 19; the
-// ingest measures the same window on arrival). Send thread only; time is passed in.
+// ingest measures the same window on arrival). When the old connection was lost before the cut
+// (a reset, a dead path), its server stopped reading at a moment the sends do not show: the dead
+// air is then bounded from the acknowledgements (issue 16). Send thread only; time is passed in.
 
 #include "SendTimeline.hpp"
 #include "plugin/handoff/HandoffRecord.hpp"
@@ -16,9 +18,9 @@ namespace goaway::output {
 /** Media sends and the records the handoff machine emitted, until each record can be published. */
 class HandoffRecordBook {
 public:
-	/** A media packet was sent on `session` at `at` (`delivered`: the session took it; a failed
+	/** Media packet `seq` was sent on `session` at `at` (`delivered`: the session took it; a failed
 	 *  send still marks the switch). A change of session is a cut's switch. */
-	void onSend(handoff::SessionId session, handoff::TimePoint at, bool delivered);
+	void onSend(handoff::SessionId session, handoff::PacketSeq seq, handoff::TimePoint at, bool delivered);
 	/** The machine emitted `record` (EmitRecord): held until its window closes. */
 	void hold(handoff::HandoffRecord record);
 	/** When the first held record's window closes, if it has one: the send loop wakes for it. */
@@ -34,9 +36,20 @@ private:
 		handoff::HandoffRecord record;
 		std::optional<handoff::TimePoint> windowFrom;
 		std::optional<handoff::TimePoint> windowTo;
+		std::optional<std::int64_t> upToMs; // the bound from the acknowledgements (UpTo)
 	};
+	struct Sent {
+		handoff::SessionId session;
+		handoff::PacketSeq seq;
+		handoff::TimePoint at;
+	};
+	/** When the newest packet before `firstUnacknowledged` left on `session`, if still kept. */
+	std::optional<handoff::TimePoint> lastAcknowledgedSend(handoff::SessionId session,
+							       handoff::PacketSeq firstUnacknowledged) const;
+	void fillDeadAir(HeldRecord &held, handoff::TimePoint at) const;
 
 	SendTimeline sendTimeline_;
+	std::deque<Sent> sent_; // delivered media sends, as long as the timeline keeps them
 	std::optional<handoff::SessionId> lastSendSession_;
 	handoff::TimePoint lastSendAt_{};
 	std::optional<int64_t> pendingSwitchGapMs_; // send gap at the last change of session

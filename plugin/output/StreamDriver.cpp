@@ -434,7 +434,7 @@ void StreamDriver::sendStored(handoff::SessionId id, handoff::PacketSeq seq)
 	if (r)
 		r = s->sendMessage(p.isVideo ? rtmp::MessageType::Video : rtmp::MessageType::Audio, ts, *p.data);
 	pathWatch_.noteSent(id, seq, s->bytesGiven()); // a failed send ends the session anyway
-	records_.onSend(id, at, bool(r));
+	records_.onSend(id, seq, at, bool(r));
 	if (!r)
 		sessionFailed(id, r.error().message);
 	else

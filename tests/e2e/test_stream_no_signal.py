@@ -34,6 +34,15 @@ STEP_TIMEOUT_S = 20
 STREAM_LIMIT_S = 90  # goaway-stream's own bound; the test stops it as soon as the resets are done
 
 
+def check_duplicate_bounds(handoffs, stream):
+    """The output replays from a keyframe: only what the node acknowledged is surely a duplicate;
+    what its kernel took but it may never have read is counted apart (duplicatesAtMost)."""
+    sure, at_most = sum(h.get("duplicates", 0) for h in handoffs), sum(h.get("duplicatesAtMost", 0) for h in handoffs)
+    check(sure <= stream["duplicateFrames"] <= at_most,
+          "the ingest's duplicates lie between what the records call sure and at most (%d <= %d <= %d)" %
+          (sure, stream["duplicateFrames"], at_most))
+
+
 def reset(build_dir, ingest_bin, display):
     workdir = tempfile.mkdtemp(prefix="goaway-e2e-no-signal-reset-")
     print("work dir %s" % workdir, flush=True)
@@ -73,10 +82,7 @@ def reset(build_dir, ingest_bin, display):
               (c["fromConnection"], c["toConnection"], c["signal"], c["deadAirMs"], c["switchGapMs"]), flush=True)
     print("handoff records: %s" % [(h.get("trigger"), h.get("result"), h.get("framesLost"), h.get("duplicates"))
                                    for h in handoffs], flush=True)
-    # The output replays from a keyframe; what it counts as duplicates includes the frames the
-    # node's kernel took but the node never read (not duplicates at the ingest): printed side by side.
-    print("duplicates: handoff records %d, ingest %d" %
-          (sum(h.get("duplicates") or 0 for h in handoffs), stream["duplicateFrames"]), flush=True)
+    check_duplicate_bounds(handoffs, stream)
     encoded = final.get("videoPacketsEncoded", -1) - final.get("videoPacketsAfterStop", 0)
     print("encoded video %s before the stop; unique video %d audio %d; missing video %d audio %d; duplicates %d; "
           "dropped %s; reconnects %s" %
@@ -114,6 +120,8 @@ DETECTION_MARGIN_MS = 1000
 # The ingest's frame count includes the replay after a dead path: up to detection window + ack
 # spacing + one GOP of frames come again at once. The quiet wait adds them, so the last record's
 # dead-air window (1 s) has closed before the output is asked for its records.
+# The ingest reads and timestamps frames a little after the output sent them (loopback, one thread).
+INGEST_READ_SLACK_MS = 50
 REPLAY_BOUND_FRAMES = int((DEAD_PATH_WINDOW_MS / 1000.0 + 1 + KEYINT_S) * FPS)
 
 
@@ -188,6 +196,18 @@ def stall(build_dir, ingest_bin, display):
         check(h.get("lossBasis") == "server-acks" and h.get("framesLostKnown") is True and h.get("framesLost") == 0,
               "the record knows from the node's acknowledgements that nothing was lost (%s, %s, %s)" %
               (h.get("lossBasis"), h.get("framesLostKnown"), h.get("framesLost")))
+    # The output cannot see when the node stopped reading; its dead air must not be lower than the
+    # node's (an upper bound from the last acknowledged send), and say so.
+    measured = [c.get("deadAirMs") for c in stream.get("cutovers", [])]
+    print("dead air: output %s, ingest %s ms" % ([(h.get("deadAirBasis"), h.get("deadAirMs")) for h in handoffs],
+                                                 measured), flush=True)
+    check(len(measured) == len(handoffs), "the ingest measured every cutover (%d)" % len(measured))
+    for h, m in zip(handoffs, measured):
+        check(h.get("deadAirBasis") == "up-to" and m is not None and
+              h.get("deadAirMs", -1) + INGEST_READ_SLACK_MS >= m,
+              "the output's dead air is an upper bound of the ingest's (%s %s ms, ingest %s ms)" %
+              (h.get("deadAirBasis"), h.get("deadAirMs"), m))
+    check_duplicate_bounds(handoffs, stream)
     check(all(connections[f["connection"]]["acknowledgements"] > 0 for f in stalls),
           "the node acknowledged what it read before each stall (the output asked it to)")
     check(all(c["firstMedia"]["ok"] for c in published),

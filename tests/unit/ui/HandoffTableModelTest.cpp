@@ -121,6 +121,27 @@ private slots:
 		QVERIFY(!model.index(1, HandoffTableModel::FramesLost).data(Qt::ForegroundRole).isValid());
 	}
 
+	void aDeadAirBoundShowsWhichBoundItIs()
+	{
+		// Issue 16: after a lost connection the dead air is bounded, never shown as measured.
+		const handoff::TimePoint epoch = handoff::Clock::now();
+		HandoffTableModel model;
+		const handoff::DeadAirBasis bases[] = {handoff::DeadAirBasis::Measured, handoff::DeadAirBasis::UpTo,
+						       handoff::DeadAirBasis::AtLeast};
+		for (int i = 0; i < 3; ++i) {
+			handoff::HandoffRecord r;
+			r.id = 10 + i;
+			r.triggeredAt = epoch;
+			r.deadAirMs = 2400;
+			r.deadAirBasis = bases[i];
+			QVERIFY(model.addRecordJson(
+				QByteArray::fromStdString(output::handoffRecordToJson(r, epoch).dump())));
+		}
+		QCOMPARE(model.index(0, HandoffTableModel::DeadAir).data().toString(), QString("2400"));
+		QCOMPARE(model.index(1, HandoffTableModel::DeadAir).data().toString(), QString("≤2400"));
+		QCOMPARE(model.index(2, HandoffTableModel::DeadAir).data().toString(), QString("≥2400"));
+	}
+
 	void rejectsWhatIsNotARecord()
 	{
 		HandoffTableModel model;
