@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """The demo: real OBS with the plugin streams a visible scene through the dock's output to a
 two-node local goaway-ingest behind one host name, ingest.goaway.test (127.0.0.2 and 127.0.0.3,
-one port; scripts/demo gives the run a hosts file), with the dock's resolver on DNS. Two signals:
+one port; scripts/demo gives the run a hosts file), with the dock's resolver on DNS. Three events:
 1. Go Away from the node in use: the plugin re-resolves the name, leaves the draining address
    aside and moves to the other one;
-2. an E-RTMP ReconnectRequest naming a node (rtmp://node-a.goaway.test:PORT/live, 127.0.0.2):
-   the stream goes where the server said.
-TODO (needs the unsignalled-failure work): 3. a node that dies without a word.
+2. an E-RTMP ReconnectRequest naming the other node (rtmp://node-a.goaway.test:PORT/live): the
+   stream goes where the server said;
+3. the node in use dies without a word (it stops reading and answering; the socket stays open):
+   the plugin finds the dead path from what the node acknowledged, moves to the other node and
+   sends again from the keyframe before the oldest unacknowledged byte.
 At the end: a report (each handoff from -> to with host:port and address, frames lost, dead air,
 what the ingest received and missed) and a screenshot of the OBS window in --out. Run through
 scripts/demo (inside a private network namespace)."""
@@ -36,6 +38,7 @@ DOCK_RIGHT_MARGIN = 20  # px from the screen's right edge: inside the dock, off 
 DOCK_SEPARATOR_OFFSET = 6  # px left of the dock's edge: QMainWindow's separator
 DOCK_WIDEN_TIMEOUT_S = 30
 HANDOFF_TIMEOUT_S = 30  # a handoff that has not published on the new node by then has failed
+EVENTS = ("goaway", "reconnect", "stall")  # in this order, at 1/4, 2/4 and 3/4 of the run
 
 
 def say(msg):
@@ -70,6 +73,12 @@ def check_names(port):
 
 def endpoint(e):
     return "%s:%s (%s)" % (e.get("host"), e.get("port"), e.get("address") or "?")
+
+
+def dead_air(h):
+    """The record's dead air as the dock shows it: after a lost connection it is a bound."""
+    sign = {"up-to": "<= ", "at-least": ">= "}.get(h.get("deadAirBasis"), "")
+    return "%s%s ms" % (sign, h.get("deadAirMs"))
 
 
 def missing(ingest):
@@ -172,21 +181,23 @@ def main():
                         ws.drain(min(1.0, max(0.05, until - time.monotonic())))
                         events = ws.vendor_events(VENDOR, "Handoff")
                         for h in events[seen[0]:]:
-                            say("handoff #%s (%s) %s -> %s: dead air %s ms, frames lost %s, %s" %
-                                (h["id"], h["trigger"], endpoint(h["from"]), endpoint(h["to"]), h["deadAirMs"],
+                            say("handoff #%s (%s) %s -> %s: dead air %s, frames lost %s, %s" %
+                                (h["id"], h["trigger"], endpoint(h["from"]), endpoint(h["to"]), dead_air(h),
                                  h["framesLost"], h["result"]))
                         seen[0] = len(events)
 
                 before = missing(ingest)
-                for k, when in enumerate((seconds / 3, 2 * seconds / 3), start=1):
-                    pump(started + when)
+                for k, event in enumerate(EVENTS, start=1):
+                    pump(started + k * seconds / (len(EVENTS) + 1))
                     node = publishing_node(ingest)
-                    if k == 1:
+                    if event == "goaway":
                         what, line = "Go Away", "goaway"
-                    else:
+                    elif event == "reconnect":
                         other = "node-a" if node != "node-a" else "node-b"
                         url = "rtmp://%s:%d/live" % (NODES[other][1], port)
                         what, line = "ReconnectRequest naming %s" % url, "reconnect url=%s" % url
+                    else:
+                        what, line = "nothing: it stops reading and answering (a dead path)", "stall"
                     reply = ingest.control(line)
                     say("the ingest's %s sends %s (%s)" % (node, what, reply))
                     ingest.wait("publishes=%d" % (k + 1), HANDOFF_TIMEOUT_S)
@@ -234,10 +245,10 @@ def main():
     say("OBS %s streamed %d s to %s; the ingest sent %s signals" %
         (summary["obs"], seconds, summary["server"], summary["signalsSent"]))
     for h, s in zip(handoffs, signals + [{}] * len(handoffs)):
-        say("handoff #%s %s: %s -> %s, %s; dead air %s ms, frames lost by the output %s, missed by the "
+        say("handoff #%s %s: %s -> %s, %s; dead air %s, frames lost by the output %s, missed by the "
             "ingest %s video / %s audio" %
             (h.get("id"), h.get("trigger"), endpoint(h["from"]), endpoint(h["to"]), h.get("result"),
-             h.get("deadAirMs"), h.get("framesLost"), s.get("ingestMissingVideo", "?"),
+             dead_air(h), h.get("framesLost"), s.get("ingestMissingVideo", "?"),
              s.get("ingestMissingAudio", "?")))
     say("handoffs: %d (%d succeeded, %d to another address); frames lost by the output: %d" %
         (summary["handoffs"], summary["succeeded"], len(moved), lost))
@@ -250,10 +261,11 @@ def main():
              s.get("ordinaryGapMs"), s.get("ordinaryGapMaxMs")))
     say("screenshot: %s; full report: %s" % (shot, os.path.join(args.out, "report.json")))
     ok = lost == 0 and summary["ingestMissingVideoFrames"] == 0 and summary["ingestMissingAudioFrames"] == 0
-    moves_ok = len(handoffs) == 2 and len(moved) == 2
-    say("RESULT: %s; %s" % ("no media lost" if ok else "MEDIA LOST",
-                            "each signal moved the stream to the other node" if moves_ok
-                            else "NOT EVERY SIGNAL MOVED THE STREAM TO THE OTHER NODE"))
+    moves_ok = len(handoffs) == len(EVENTS) and len(moved) == len(EVENTS)
+    triggers = [h.get("trigger") for h in handoffs]
+    say("RESULT: %s; %s (%s)" % ("no media lost" if ok else "MEDIA LOST",
+                                 "each event moved the stream to the other node" if moves_ok
+                                 else "NOT EVERY EVENT MOVED THE STREAM TO THE OTHER NODE", ", ".join(map(str, triggers))))
     return 0 if ok and moves_ok else 1
 
 
