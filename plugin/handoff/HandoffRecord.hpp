@@ -69,8 +69,9 @@ struct HandoffRecord {
 	 *  packets its server had, so how sure framesLost is. ServerAcks: exact; Tcp: a lower bound
 	 *  (the server's machine may hold packets its application never read); Assumed: not known. */
 	std::optional<AckSource> lossBasis;
-	/** With lossBasis ServerAcks or Tcp: the oldest packet the old server had not acknowledged
-	 *  (the output bounds the dead air from the send of the packet before it). */
+	/** lossBasis ServerAcks: the oldest packet the old server had not acknowledged, i.e. its
+	 *  application may not have read (nullopt with Tcp / Assumed: not known). The output bounds
+	 *  the dead air from the send of the packet before it; duplicates counts only packets before it. */
 	std::optional<PacketSeq> firstUnacknowledged;
 	/** Dead path: from the moment an acknowledgement was due (and none came) to the trigger. */
 	std::optional<std::int64_t> detectionMs;

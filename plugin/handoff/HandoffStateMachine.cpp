@@ -178,7 +178,10 @@ void HandoffStateMachine::noteUnacknowledgedLoss(SessionId lost)
 	const bool acksKnown = firstUnackedSession_ == lost && firstUnacked_;
 	HandoffRecord &r = handoff_->record;
 	r.lossBasis = acksKnown ? ackSource_ : AckSource::Assumed;
-	if (acksKnown)
+	// Only the server's own acknowledgements say what its application read. TCP's say what its
+	// machine took, which a server that stopped reading keeps unread in a buffer of a size only
+	// it knows: no bound on that can be given.
+	if (acksKnown && ackSource_ == AckSource::ServerAcks)
 		r.firstUnacknowledged = *firstUnacked_;
 	if (acksKnown && resumeFrom_ && *resumeFrom_ > *firstUnacked_)
 		r.framesLost += *resumeFrom_ - *firstUnacked_;

@@ -408,10 +408,11 @@ void HandoffStateMachine::replayOn(Session &session, PacketSeq fromSeq, Actions 
 	if (handoff_) {
 		HandoffRecord &r = handoff_->record;
 		if (fromSeq <= deliveredThrough_) {
-			// Issue 16: after a lost connection only what its server acknowledged is surely a
-			// duplicate; the rest of what was sent may never have been read.
+			// Issue 16: after a lost connection only what its server surely read is surely a
+			// duplicate (nothing, when that is not known); the rest may never have been read.
+			const PacketSeq unknown = r.lossBasis ? fromSeq : deliveredThrough_ + 1;
 			const PacketSeq sureEnd =
-				std::min(deliveredThrough_ + 1, r.firstUnacknowledged.value_or(deliveredThrough_ + 1));
+				std::min(deliveredThrough_ + 1, r.firstUnacknowledged.value_or(unknown));
 			r.duplicates += sureEnd > fromSeq ? backlog_.countBetween(fromSeq, sureEnd - 1) : 0;
 			r.duplicatesAtMost += backlog_.countBetween(fromSeq, deliveredThrough_);
 		}
