@@ -66,6 +66,10 @@ public:
 	State state() const { return state_; }
 	/** The session media goes to right now (nullopt while packets are held). */
 	std::optional<SessionId> liveSession() const;
+	/** The live connection was lost and the handoff that carries what it owed has not finished:
+	 *  held in the backlog, or sent on a new session whose publish is not confirmed yet (a stop
+	 *  now would drop it, or close a session its server may not have accepted). */
+	bool holdingForHandoff() const { return handoff_.has_value() && !current_; }
 	/** The record of the handoff in progress, as it stands. */
 	std::optional<HandoffRecord> currentHandoff() const;
 	std::uint64_t backlogBytes() const { return backlog_.bytes(); }

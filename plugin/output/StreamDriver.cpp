@@ -172,18 +172,18 @@ void StreamDriver::loop()
 		warmUpSessions();
 		if (finished_)
 			break;
-		if (batch.empty() && !stopRequested_)
+		if (batch.empty() && (!stopRequested_ || drainUntil_))
 			execute(machine_.tick(now()));
 		if (stopRequested_ && batch.empty()) { // the queue stayed empty for a whole wait
 			queue_.closeAtStop({});
-			stop();
+			stopOrDrain();
 		}
 		for (size_t i = 0; i < batch.size() && !finished_; ++i) {
 			// Packets before OBS's stop point still go; the first one at or past it ends the stream.
 			const int64_t stopAt = stopAtUsec_;
 			if (stopRequested_ && (stopAt == 0 || batch[i].sysDtsUsec >= stopAt)) {
 				queue_.closeAtStop(std::span<const QueuedPacket>(batch).subspan(i));
-				stop();
+				stopOrDrain();
 				break;
 			}
 			handlePacket(std::move(batch[i]));

@@ -83,6 +83,9 @@ private:
 	void loop();
 	/** The stop point is reached: unpublish every session and end the loop. */
 	void stop();
+	/** stop(), unless the old connection was lost and what it owed is held for a handoff that
+	 *  has not cut yet: then the loop goes on (bounded) until the new session carries it. */
+	void stopOrDrain();
 	/** Writes what each session buffered this turn (sessions are corked). */
 	void flushSessions();
 	void handleInbox();
@@ -134,6 +137,7 @@ private:
 	std::shared_ptr<rtmp::ConnectCanceller> firstConnect_ = std::make_shared<rtmp::ConnectCanceller>();
 	int executing_ = 0;
 	std::vector<std::function<handoff::Actions()>> deferred_;
+	std::optional<handoff::TimePoint> drainUntil_; // stopOrDrain(): when it stops regardless
 
 	// Any thread.
 	std::atomic<bool> stopRequested_{false};

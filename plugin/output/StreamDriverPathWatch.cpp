@@ -1,11 +1,23 @@
-// StreamDriver: what the live session's server acknowledged, and leaving a dead path (issue 16).
-// A file of its own to keep StreamDriver.cpp readable.
+// StreamDriver: what the live session's server acknowledged, leaving a dead path, and a stop while
+// a lost connection's media waits for the next session (issue 16). A file of its own to keep
+// StreamDriver.cpp readable.
 
 #include "StreamDriver.hpp"
 
 #include "plugin/common/Log.hpp"
 
 namespace goaway::output {
+
+using namespace std::chrono_literals;
+
+namespace {
+
+/// A stop while a lost connection's media waits for the next session lets that handoff finish for
+/// at most this long: a pre-connect's own deadline plus a publish, without keeping OBS waiting
+/// noticeably longer than a normal stop when no target answers.
+constexpr auto kStopDrainLimit = 5s;
+
+} // namespace
 
 void StreamDriver::watchPath()
 {
@@ -27,6 +39,24 @@ void StreamDriver::watchPath()
 	const auto detail = seen->detail;
 	const auto detection = seen->detection;
 	defer([this, id, detail, detection] { return machine_.onDeadPath(id, detail, detection, now()); });
+}
+
+void StreamDriver::stopOrDrain()
+{
+	if (machine_.holdingForHandoff()) {
+		if (!drainUntil_) {
+			drainUntil_ = now() + kStopDrainLimit;
+			GOAWAY_LOG_INFO(
+				"StreamDriver::stopOrDrain",
+				"stop requested while the lost connection's media waits for the next session: "
+				"finishing the handoff first (at most %lld s)",
+				(long long)std::chrono::duration_cast<std::chrono::seconds>(kStopDrainLimit).count());
+		}
+		if (now() < *drainUntil_)
+			return;
+		GOAWAY_LOG_WARN("StreamDriver::stopOrDrain", "the handoff did not finish in time: stopping");
+	}
+	stop();
 }
 
 } // namespace goaway::output

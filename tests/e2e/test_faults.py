@@ -154,6 +154,34 @@ def stop_during_handoff(ctx):
     check_no_leaks(out)
 
 
+def stop_during_dead_path(ctx):
+    """OBS stops the stream the moment a dead path is found: what the stalled node never
+    acknowledged waits in the backlog with no live connection. The output finishes the handoff
+    (bounded) before it stops, so the node's new connection gets it instead of losing it."""
+    # 150 ms each way: the new connection takes about a second to be ready, and the stop comes
+    # in that second, while no connection carries the stream.
+    ing_args = ["--listen", "127.0.0.1:0,stall-after=3s,faults=1,latency=150"]
+
+    def act(ing):
+        ing.wait("faults=1", timeout=20)
+    out, report = run(ctx, ing_args, 30, act, ["--stop-during-handoff"])
+    stream = single_stream(report)
+    records = [(h["trigger"], h["result"]) for h in out["handoffs"]]
+    print("records %s; pushed video %d audio %d, after the stop point %s; ingest unique video %d audio %d, "
+          "missing %d / %d" % (records, out["videoPacketsPushed"], out["audioPacketsPushed"], out.get("afterStop"),
+                               stream["uniqueVideoFrames"], stream["uniqueAudioFrames"],
+                               stream["missingVideoFrames"], stream["missingAudioFrames"]), flush=True)
+    check(out["started"] and out["stoppedEarly"] and out["stopped"], "the output stopped during the handoff")
+    check(records == [("DeadPath", "Succeeded")], "the dead path's handoff finished before the stop (%s)" % records)
+    check(len(publishes(report)) == 2, "the node's new connection published (%d)" % len(publishes(report)))
+    check(stream["missingVideoFrames"] == 0 and stream["missingAudioFrames"] == 0, "nothing missing at the ingest")
+    after = out.get("afterStop") or {}
+    check(stream["uniqueVideoFrames"] == out["videoPacketsPushed"] - after.get("video", 0) and
+          stream["uniqueAudioFrames"] == out["audioPacketsPushed"] - after.get("audio", 0),
+          "every packet before the stop point arrived")
+    check_no_leaks(out)
+
+
 def tls_failure(ctx):
     ingest_args = TWO_NODES
     holder = {}
@@ -229,6 +257,7 @@ SCENARIOS = {
     "resolver-down": resolver_down,
     "drop-before-keyframe": drop_before_keyframe,
     "stop-during-handoff": stop_during_handoff,
+    "stop-during-dead-path": stop_during_dead_path,
     "tls-failure": tls_failure,
     "garbage": lambda ctx: evil_peer(ctx, "garbage"),
     "huge-chunk": lambda ctx: evil_peer(ctx, "huge-chunk"),

@@ -239,9 +239,11 @@ bool parseArgs(int argc, char **argv, DriveOptions &o)
 	return true;
 }
 
-output::DriverConfig makeConfig(const DriveOptions &o)
+/** `bitrateKbps`: the media's, as the plugin takes it from its encoders (the acknowledgement window). */
+output::DriverConfig makeConfig(const DriveOptions &o, uint32_t bitrateKbps)
 {
 	output::DriverConfig c;
+	c.session.ackWindowBytes = rtmp::ackWindowForBitrate(bitrateKbps);
 	c.serverUrl = o.url;
 	c.streamKey = o.key;
 	c.session.allowSelfSigned = o.allowSelfSigned;
@@ -309,6 +311,10 @@ int main(int argc, char **argv)
 	// so the next loop's timestamps continue without overlap.
 	const int64_t interval = (lastVideoTs - firstVideoTs) / int64_t(videoTags - 1);
 	const int64_t loopMs = lastVideoTs - firstVideoTs + interval;
+	uint64_t mediaBytes = 0;
+	for (const auto &t : media)
+		mediaBytes += t.data.size();
+	const auto bitrateKbps = uint32_t(mediaBytes * 8 / uint64_t(std::max<int64_t>(1, loopMs)));
 
 	// Sanitizer runtimes (TSan) start a helper thread with the first thread of the process: start
 	// and join one now so the baseline already counts it.
@@ -322,7 +328,7 @@ int main(int argc, char **argv)
 	{
 		output::PacketQueue queue;
 		DriveHost host(headers);
-		output::StreamDriver driver(makeConfig(o), host, queue);
+		output::StreamDriver driver(makeConfig(o, bitrateKbps), host, queue);
 		driver.start();
 		if (!host.waitStarted(std::chrono::seconds(30))) {
 			driver.join();
@@ -385,7 +391,9 @@ int main(int argc, char **argv)
 				driver.requestStop(lastSysUsec + 1); // send everything pushed, then stop
 			driver.join();
 			dropped = queue.droppedFrames();
+			const output::PacketCounts afterStop = queue.afterStop();
 			out = host.result();
+			out["afterStop"] = {{"video", afterStop.video}, {"audio", afterStop.audio}};
 			out["stoppedEarly"] = stoppedEarly;
 			out["snapshot"] = output::snapshotToJson(driver.snapshot());
 		}
