@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 
 PROFILE = "GoAway"
@@ -48,6 +49,27 @@ def write_dock_settings(home, server, key, **extra):
     path = os.path.join(home.config, "basic", "profiles", PROFILE, "obs-rtmp-goaway.json")
     with open(path, "w") as f:
         json.dump(settings, f)
+
+
+def begin_test(prefix, out_dir):
+    """A real-OBS test's start: its output folder, OBS's version (printed) and a scratch folder
+    with an `ingest` folder for goaway-ingest. Returns (version, "obs-X.Y", scratch)."""
+    os.makedirs(out_dir, exist_ok=True)
+    version = obs_version()
+    print("OBS %d.%d.%d" % version, flush=True)
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    os.makedirs(os.path.join(tmp, "ingest"))
+    return version, "obs-%d.%d" % version[:2], tmp
+
+
+def dock_home(tmp, plugin_dir, server, key, **extra):
+    """An OBS home in tmp/home with the plugin, obs-websocket on a free port and the dock's output
+    set to server / key (extra: more dock settings). Returns (home, websocket port)."""
+    from obsws import free_port
+    ws_port = free_port()
+    home = ObsHome(os.path.join(tmp, "home"), websocket_port=ws_port, plugin_dir=plugin_dir)
+    write_dock_settings(home, server, key, **extra)
+    return home, ws_port
 
 
 def _write(path, text):

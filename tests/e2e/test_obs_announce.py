@@ -14,11 +14,9 @@ usage: test_obs_announce.py PLUGIN_DIR INGEST_BINARY OUT_DIR
 
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import obsharness  # noqa: E402
-from obsws import free_port  # noqa: E402
 from streamharness import Ingest, check, single_stream  # noqa: E402
 
 VENDOR = "obs-rtmp-goaway"
@@ -27,18 +25,10 @@ KEY = "e2e-announce-secret-key"
 
 def main():
     plugin_dir, ingest_bin, out_dir = sys.argv[1], sys.argv[2], sys.argv[3]
-    os.makedirs(out_dir, exist_ok=True)
-    version = obsharness.obs_version()
-    tag = "obs-%d.%d" % version[:2]
-    print("OBS %d.%d.%d" % version, flush=True)
-    tmp = tempfile.mkdtemp(prefix="goaway-announce-e2e-")
-    os.makedirs(os.path.join(tmp, "ingest"))
+    version, tag, tmp = obsharness.begin_test("goaway-announce-e2e-", out_dir)
     with Ingest(ingest_bin, ["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0"],
                 os.path.join(tmp, "ingest")) as ingest:
-        ws_port = free_port()
-        home = obsharness.ObsHome(os.path.join(tmp, "home"), websocket_port=ws_port, plugin_dir=plugin_dir)
-        obsharness.write_dock_settings(home, "rtmp://127.0.0.1:%d/live" % ingest.port(0), KEY,
-                                       announce_goaway=False)
+        home, ws_port = obsharness.dock_home(tmp, plugin_dir, "rtmp://127.0.0.1:%d/live" % ingest.port(0), KEY, announce_goaway=False)
         with obsharness.xdisplay(1280, 800) as display:
             with obsharness.Obs(home, display) as obs:
                 obs.wait_log(r"\[WebsocketVendor::registerVendor\] vendor obs-rtmp-goaway registered", 120)

@@ -11,12 +11,10 @@ usage: test_obs_exit_mid_handoff.py PLUGIN_DIR INGEST_BINARY OUT_DIR
 
 import os
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import obsharness  # noqa: E402
-from obsws import free_port  # noqa: E402
 from streamharness import Ingest, check, single_stream  # noqa: E402
 
 VENDOR = "obs-rtmp-goaway"
@@ -25,17 +23,10 @@ KEY = "e2e-exit-mid-handoff-key"
 
 def main():
     plugin_dir, ingest_bin, out_dir = sys.argv[1], sys.argv[2], sys.argv[3]
-    os.makedirs(out_dir, exist_ok=True)
-    version = obsharness.obs_version()
-    tag = "obs-%d.%d" % version[:2]
-    print("OBS %d.%d.%d" % version, flush=True)
-    tmp = tempfile.mkdtemp(prefix="goaway-exit-mid-handoff-")
-    os.makedirs(os.path.join(tmp, "ingest"))
+    version, tag, tmp = obsharness.begin_test("goaway-exit-mid-handoff-", out_dir)
     with Ingest(ingest_bin, ["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0,hang", "--signal", "reconnect",
                              "--reconnect-tcurl", "absolute"], os.path.join(tmp, "ingest")) as ingest:
-        ws_port = free_port()
-        home = obsharness.ObsHome(os.path.join(tmp, "home"), websocket_port=ws_port, plugin_dir=plugin_dir)
-        obsharness.write_dock_settings(home, "rtmp://127.0.0.1:%d/live" % ingest.port(0), KEY)
+        home, ws_port = obsharness.dock_home(tmp, plugin_dir, "rtmp://127.0.0.1:%d/live" % ingest.port(0), KEY)
         with obsharness.xdisplay() as display:
             with obsharness.Obs(home, display) as obs:
                 obs.wait_log(r"==== Startup complete", 120)
