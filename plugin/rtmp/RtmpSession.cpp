@@ -26,9 +26,10 @@ constexpr int kMaxReadsPerPump = constants::kSessionMaxReadsPerPoll;
 constexpr size_t kMaxPendingEvents = constants::kMaxPendingServerEvents;
 /// warmUp() bursts while connecting (SessionOptions::warmUpWhileConnecting), each filling what the
 /// congestion window allows on that round trip and no more, so the commands never wait behind them:
-/// with C2 + connect (2 segments) and Set Chunk Size, 7 fill the initial 10 (RFC 6928), which
-/// slow start then doubles to 20; beside releaseStream / FCPublish / createStream (2), 18 fill
-/// those, and the session is ready with a window of about 40 segments and nothing in flight.
+/// with C2 + connect (2 segments) and the flight behind them (Set Chunk Size, the acknowledgement
+/// window, releaseStream / FCPublish / createStream: 1), 7 fill the initial 10 (RFC 6928), which
+/// slow start then doubles to 20; beside publish, 18 fill those on the next round trip, and the
+/// session is ready with a window of about 40 segments and nothing in flight.
 constexpr int kConnectWarmUpBurst = 7;
 /// Below this TCP connect time (about one round trip) the initial window is no limit worth a
 /// message (the hole it can leave after a keyframe is at most one round trip): no warm-up.
@@ -169,15 +170,25 @@ Result<ConnectTimings> RtmpSession::connect(const SessionOptions &options)
 	state_ = State::Connected;
 
 	step = Clock::now();
-	// Announce our chunk size before anything big (RTMP spec 5.4.1); applies from the next chunk.
-	if (auto ok = sendRaw(ChunkWriter::setChunkSizeMessage(constants::kOutgoingChunkSize)); !ok)
-		return closeOnError(ok.error());
+	// One flight right behind C2 + connect, without waiting for connect's _result (servers read
+	// commands in order, as they read C2 and connect): our chunk size before anything big (RTMP
+	// spec 5.4.1, it applies from the next chunk); the acknowledgement window (5.4.4: the output
+	// then knows what reached the server, a replay after a dead path starts from there); and
+	// releaseStream / FCPublish (what FMLE, OBS and FFmpeg send; many ingests expect them) with
+	// createStream. A session is ready one round trip sooner than when each step waits.
+	writer_.write(ChunkWriter::setChunkSizeMessage(constants::kOutgoingChunkSize), sendBuffer_);
 	writer_.setChunkSize(constants::kOutgoingChunkSize);
-	// RTMP spec 5.4.4: ask the server to acknowledge what it received every ackWindowBytes, so the
-	// output knows what reached it (a replay after a dead path starts from there).
 	if (options.ackWindowBytes > 0)
-		if (auto ok = sendRaw(ChunkWriter::windowAckSizeMessage(options.ackWindowBytes)); !ok)
-			return closeOnError(ok.error());
+		writer_.write(ChunkWriter::windowAckSizeMessage(options.ackWindowBytes), sendBuffer_);
+	amf0::Value key = amf0::Value::makeString(options.streamKey);
+	double releaseTxn = nextTxn_++;
+	double fcPublishTxn = nextTxn_++;
+	double createTxn = nextTxn_++;
+	queueCommand("releaseStream", releaseTxn, {amf0::Value::makeNull(), key});
+	queueCommand("FCPublish", fcPublishTxn, {amf0::Value::makeNull(), key});
+	queueCommand("createStream", createTxn, {amf0::Value::makeNull()});
+	if (auto ok = flush(); !ok)
+		return closeOnError(ok.error());
 	const bool warm = options.warmUpWhileConnecting && t.tcpMs >= kConnectWarmUpMinRoundTripMs;
 	if (warm)
 		if (auto ok = warmUp(kConnectWarmUpBurst); !ok)
@@ -195,21 +206,20 @@ Result<ConnectTimings> RtmpSession::connect(const SessionOptions &options)
 	t.connectMs = msSince(step);
 
 	step = Clock::now();
-	// releaseStream / FCPublish: what FMLE, OBS and FFmpeg send; many ingests expect them.
-	amf0::Value key = amf0::Value::makeString(options.streamKey);
-	double releaseTxn = nextTxn_++;
-	double fcPublishTxn = nextTxn_++;
-	double createTxn = nextTxn_++;
-	if (auto ok = sendCommand("releaseStream", releaseTxn, {amf0::Value::makeNull(), key}); !ok)
-		return closeOnError(ok.error());
-	if (auto ok = sendCommand("FCPublish", fcPublishTxn, {amf0::Value::makeNull(), key}); !ok)
-		return closeOnError(ok.error());
-	if (auto ok = sendCommand("createStream", createTxn, {amf0::Value::makeNull()}); !ok)
-		return closeOnError(ok.error());
 	if (warm)
 		if (auto ok = warmUp(kCreateStreamWarmUpBurst); !ok)
 			return closeOnError(ok.error());
 	auto created = waitForResult(createTxn, "createStream");
+	if (created && created->isError) {
+		// A server that took createStream before it had accepted connect may refuse it: ask once
+		// more, now that connect is accepted, as clients that wait for each answer do.
+		GOAWAY_LOG_INFO("RtmpSession::connect", "%s refused createStream sent with connect (%s); asking again",
+				stats_.server.c_str(), created->description().c_str());
+		createTxn = nextTxn_++;
+		if (auto ok = sendCommand("createStream", createTxn, {amf0::Value::makeNull()}); !ok)
+			return closeOnError(ok.error());
+		created = waitForResult(createTxn, "createStream");
+	}
 	if (!created)
 		return closeOnError(created.error());
 	if (created->isError)
@@ -478,6 +488,12 @@ Result<void> RtmpSession::sendBuffered()
 Result<void> RtmpSession::sendCommand(const std::string &name, double txn, std::vector<amf0::Value> args,
 				      uint32_t streamId)
 {
+	queueCommand(name, txn, std::move(args), streamId);
+	return flush();
+}
+
+void RtmpSession::queueCommand(const std::string &name, double txn, std::vector<amf0::Value> args, uint32_t streamId)
+{
 	Command command;
 	command.name = name;
 	command.transactionId = txn;
@@ -488,7 +504,7 @@ Result<void> RtmpSession::sendCommand(const std::string &name, double txn, std::
 		args.erase(args.begin());
 	}
 	command.arguments = std::move(args);
-	return sendRaw(makeCommandMessage(command, streamId, chunk_stream::kCommand));
+	writer_.write(makeCommandMessage(command, streamId, chunk_stream::kCommand), sendBuffer_);
 }
 
 Result<void> RtmpSession::feedBytes(std::span<const uint8_t> bytes)

@@ -97,7 +97,7 @@ struct ConnectTimings {
 	double tlsMs = -1;          // TLS handshake + verification (RTMPS only)
 	double handshakeMs = -1;    // RTMP handshake C0..S2 + sending C2 and connect
 	double connectMs = -1;      // connect → _result
-	double createStreamMs = -1; // releaseStream/FCPublish/createStream → _result
+	double createStreamMs = -1; // connect's _result → createStream's (both were sent with connect)
 	double publishMs = -1;      // publish → NetStream.Publish.Start (only with waitForStart)
 	double totalMs = -1;        // connect() call, start to end
 };
@@ -223,6 +223,8 @@ private:
 	Result<void> sendBuffered();
 	Result<void> sendCommand(const std::string &name, double txn, std::vector<amf0::Value> args,
 				 uint32_t streamId = 0);
+	/** Writes a command to sendBuffer_ without sending it (the next flush() sends it). */
+	void queueCommand(const std::string &name, double txn, std::vector<amf0::Value> args, uint32_t streamId = 0);
 	/** Reads + classifies; handles protocol housekeeping; queues events. Returns false on close. */
 	bool pump();
 	void handleHousekeeping(const ServerEvent &event);

@@ -15,6 +15,7 @@
 #include <limits>
 #include <functional>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <thread>
@@ -34,6 +35,10 @@ public:
 	{
 		timeval tv{5, 0};
 		setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		// As ingests do (nginx-rtmp, goaway-ingest): each answer leaves at once, not held by Nagle
+		// until the client's delayed acknowledgement of the one before.
+		int one = 1;
+		setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	}
 	~ServerConnection() { ::close(fd_); }
 	int fd() const { return fd_; }
@@ -619,6 +624,71 @@ TEST(RtmpSessionLoopback, C2AndConnectLeaveTogetherRightAfterS2)
 	EXPECT_EQ(afterS2[1536 + 7], 20);                               // AMF0 command: connect
 }
 
+TEST(RtmpSessionLoopback, CreateStreamLeavesWithConnectBeforeItsAnswer)
+{
+	// The server answers nothing until createStream has arrived: a client that waits for
+	// connect's _result before the next step never gets there (one round trip more per session).
+	std::vector<std::string> order;
+	FakeServer server([&](ServerConnection &c) {
+		if (!c.handshake())
+			return;
+		while (auto m = c.next()) {
+			if (m->type == 20) {
+				auto command = parseCommand(*m);
+				order.push_back(command ? command->name : "?");
+				if (command && command->name == "createStream")
+					break;
+			} else {
+				order.push_back("type " + std::to_string(m->type));
+			}
+		}
+		if (order.empty() || order.back() != "createStream")
+			return;
+		c.sendCommand("_result", 1, {ServerConnection::status("status", "NetConnection.Connect.Success", "")});
+		c.sendCommand("_result", 4, {amf0::Value::makeNumber(1)});
+		c.next(); // until the client closes
+	});
+	RtmpSession session;
+	auto r = session.connect(optionsFor(server));
+	ASSERT_TRUE(r) << r.error().message;
+	EXPECT_EQ(session.stats().streamId, 1u);
+	session.closeSilently();
+	server.join();
+	// connect, Set Chunk Size (1), Window Acknowledgement Size (5), then the three commands.
+	EXPECT_EQ(order, (std::vector<std::string>{"connect", "type 1", "type 5", "releaseStream", "FCPublish",
+						   "createStream"}));
+}
+
+TEST(RtmpSessionLoopback, AnEarlyCreateStreamRefusedIsAskedAgainOnceConnectIsAccepted)
+{
+	int createStreams = 0;
+	FakeServer server([&](ServerConnection &c) {
+		if (!c.handshake())
+			return;
+		auto first = c.nextCommand("createStream");
+		if (!first)
+			return;
+		++createStreams;
+		// Some servers take commands before connect is done: this one refuses the early one.
+		c.sendCommand("_error", first->transactionId,
+			      {ServerConnection::status("error", "NetConnection.Call.Failed", "not connected yet")});
+		c.sendCommand("_result", 1, {ServerConnection::status("status", "NetConnection.Connect.Success", "")});
+		auto second = c.nextCommand("createStream");
+		if (!second)
+			return;
+		++createStreams;
+		c.sendCommand("_result", second->transactionId, {amf0::Value::makeNumber(7)});
+		c.next();
+	});
+	RtmpSession session;
+	auto r = session.connect(optionsFor(server));
+	ASSERT_TRUE(r) << r.error().message;
+	EXPECT_EQ(session.stats().streamId, 7u);
+	session.closeSilently();
+	server.join();
+	EXPECT_EQ(createStreams, 2);
+}
+
 TEST(RtmpSessionLoopback, CreateStreamIdsThatAreNoIdsAreAProtocolError)
 {
 	for (double bad : {std::nan(""), -1.0, 0.0, 1.5, 1e20, std::numeric_limits<double>::infinity()}) {
@@ -704,6 +774,8 @@ TEST(RtmpSessionLoopback, AsksForAcknowledgementsAndCountsThemAcrossThe32BitWrap
 			if (m.type == 5 && m.payload.size() == 4)
 				windowAsked = (uint32_t(m.payload[0]) << 24) | (uint32_t(m.payload[1]) << 16) |
 					      (uint32_t(m.payload[2]) << 8) | m.payload[3];
+		if (!c.nextCommand("publish")) // the client has looked: no acknowledgement yet
+			return;
 		c.send(ChunkWriter::acknowledgementMessage(0xFFFFF000u)); // near the wrap
 		c.send(ChunkWriter::userControlMessage(UserControlEvent::PingRequest, 1));
 		while (auto m = c.next()) // the client read the first figure
@@ -718,12 +790,12 @@ TEST(RtmpSessionLoopback, AsksForAcknowledgementsAndCountsThemAcrossThe32BitWrap
 	RtmpSession session;
 	ASSERT_TRUE(session.connect(optionsFor(server)));
 	EXPECT_FALSE(session.serverAcknowledgedBytes()) << "no acknowledgement yet";
+	ASSERT_TRUE(session.publish(false));
 	std::vector<ServerEvent> seen;
 	ASSERT_TRUE(pollFor<PingEvent>(session, seen));
 	const auto first = session.serverAcknowledgedBytes();
 	ASSERT_TRUE(first);
 	EXPECT_GT(*first, 0xFFFFF000u - 8192u) << "the count less the handshake and connect bytes";
-	ASSERT_TRUE(session.publish(false));
 	ASSERT_TRUE(session.sendMessage(MessageType::Video, 0, std::vector<uint8_t>(10, 1)));
 	ASSERT_TRUE(pollFor<PingEvent>(session, seen));
 	const auto second = session.serverAcknowledgedBytes();
