@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <netinet/in.h>
 #include <poll.h>
@@ -27,6 +28,13 @@ constexpr uint32_t kWindowAckSize = 2500000;
 constexpr uint8_t kPeerBandwidthDynamic = 2; // RTMP spec 5.4.5 limit type "dynamic"
 // Largest read per readable event: keeps one busy publisher from starving the others in the loop.
 constexpr size_t kMaxReadPerEvent = 256 * 1024;
+// read-rate=: the bucket holds at most this much time's worth of reading (a burst no larger than a
+// receive buffer turn), and an empty bucket pauses reading this long before the next look.
+constexpr int64_t kReadRateBurstMs = 50;
+constexpr int64_t kReadRatePauseMs = 10;
+// read-rate=: the node's receive buffer, small so that what it cannot read backs up to the
+// client within a fraction of a second instead of filling the kernel's autotuned megabytes.
+constexpr int kReadRateReceiveBuffer = 64 * 1024;
 // Stream id handed out by createStream (every client publishes one stream per connection).
 constexpr double kFirstStreamId = 1;
 
@@ -67,6 +75,8 @@ ClientConnection::ClientConnection(int fd, ConnectionRecord record, const NodeOp
 	  hostileState_(hostileState)
 {
 	garbageConnection_ = hostile(HostileProfile::GoAwayThenGarbage) && hostileState_.goAwaySent;
+	if (node_.readRateKbps > 0)
+		::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &kReadRateReceiveBuffer, sizeof(kReadRateReceiveBuffer));
 	if (node_.refuse)
 		finish("refused (node fault)", record_.acceptedAtMs);
 }
@@ -91,7 +101,7 @@ short ClientConnection::pollEvents() const
 	if (node_.hang)
 		return POLLRDHUP; // never read: only notice the peer going away
 	short events = 0;
-	if (inbound_.empty() || !inbound_.back().eof)
+	if ((inbound_.empty() || !inbound_.back().eof) && readResumeAtMs_ < 0)
 		events |= POLLIN;
 	if (!outBuffer_.empty())
 		events |= POLLOUT;
@@ -107,10 +117,25 @@ int64_t ClientConnection::nextDeadline() const
 		next = inbound_.front().dueMs;
 	if (!outbound_.empty() && (next < 0 || outbound_.front().dueMs < next))
 		next = outbound_.front().dueMs;
-	for (int64_t t : {midStreamAtMs_, floodNextMs_, stalled_ ? stallUntilMs_ : int64_t(-1), closeAtMs_, stallAtMs_})
+	for (int64_t t : {midStreamAtMs_, floodNextMs_, stalled_ ? stallUntilMs_ : int64_t(-1), closeAtMs_, stallAtMs_,
+			  readResumeAtMs_})
 		if (t >= 0 && (next < 0 || t < next))
 			next = t;
 	return next;
+}
+
+size_t ClientConnection::readAllowance(int64_t nowMs)
+{
+	if (node_.readRateKbps <= 0)
+		return SIZE_MAX;
+	const int64_t bytesPerSecond = int64_t(node_.readRateKbps) * 1000 / 8;
+	const int64_t burst = std::max<int64_t>(bytesPerSecond * kReadRateBurstMs / 1000, 1);
+	if (readBudgetAtMs_ < 0)
+		readBudget_ = burst;
+	else
+		readBudget_ = std::min(burst, readBudget_ + (nowMs - readBudgetAtMs_) * bytesPerSecond / 1000);
+	readBudgetAtMs_ = nowMs;
+	return readBudget_ > 0 ? static_cast<size_t>(readBudget_) : 0;
 }
 
 void ClientConnection::onReadable(int64_t nowMs)
@@ -118,9 +143,16 @@ void ClientConnection::onReadable(int64_t nowMs)
 	uint8_t buffer[65536];
 	size_t total = 0;
 	while (!closed() && !faultStalled_ && total < kMaxReadPerEvent) {
-		const ssize_t n = ::recv(fd_, buffer, sizeof(buffer), 0);
+		const size_t allowed = std::min(sizeof(buffer), readAllowance(nowMs));
+		if (allowed == 0) {
+			readResumeAtMs_ = nowMs + kReadRatePauseMs; // tick() resumes reading then
+			break;
+		}
+		const ssize_t n = ::recv(fd_, buffer, allowed, 0);
 		if (n > 0) {
 			total += static_cast<size_t>(n);
+			if (node_.readRateKbps > 0)
+				readBudget_ -= n;
 			if (node_.latencyMs > 0)
 				inbound_.push_back(
 					{nowMs + node_.latencyMs, std::vector<uint8_t>(buffer, buffer + n), false});
@@ -186,6 +218,8 @@ void ClientConnection::tick(int64_t nowMs)
 			return;
 		}
 	}
+	if (readResumeAtMs_ >= 0 && nowMs >= readResumeAtMs_)
+		readResumeAtMs_ = -1; // read-rate=: the bucket has refilled; poll for input again
 	hostileTick(nowMs);
 	while (!closed() && !outbound_.empty() && outbound_.front().dueMs <= nowMs) {
 		outBuffer_.insert(outBuffer_.end(), outbound_.front().bytes.begin(), outbound_.front().bytes.end());

@@ -122,6 +122,13 @@ private:
 	int64_t stallAtMs_ = -1;      // stall-after: when the node stops reading and answering
 	bool faultStalled_ = false;
 	int64_t stallResetAtMs_ = -1; // stall-hold: when the stalled connection is reset
+	// read-rate=: a token bucket of bytes the node may still read; while it is empty the node does
+	// not poll for input until readResumeAtMs_ (the kernel's buffers fill, as on a congested path).
+	int64_t readBudget_ = 0;
+	int64_t readBudgetAtMs_ = -1;
+	int64_t readResumeAtMs_ = -1;
+	/** read-rate=: what may be read now (refills the bucket); SIZE_MAX without a limit. */
+	size_t readAllowance(int64_t nowMs);
 	std::vector<rtmp::Message> scratch_;
 
 	HostileNodeState &hostileState_;

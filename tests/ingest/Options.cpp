@@ -8,6 +8,9 @@ namespace goaway::ingest {
 
 namespace {
 
+/// read-rate= bound: 10 Gbit/s, more than loopback carries here; a larger figure is a typo.
+constexpr long long kMaxReadRateKbps = 10'000'000;
+
 std::optional<long long> toInt(const std::string &s)
 {
 	long long v = 0;
@@ -203,6 +206,12 @@ Result<NodeOptions> Options::parseNode(const std::string &text, size_t index)
 			if (value != "on" && value != "off")
 				return bad("--listen option ack= takes on or off");
 			node.ack = value == "on";
+		} else if (key == "read-rate") {
+			auto n = toInt(value);
+			if (!n || *n < 1 || *n > kMaxReadRateKbps)
+				return bad("--listen option read-rate= takes kbit/s from 1 to " +
+					   std::to_string(kMaxReadRateKbps) + ", e.g. read-rate=800");
+			node.readRateKbps = static_cast<int>(*n);
 		} else if (key == "hostile") {
 			if (auto r = parseHostile(value, node.hostile); !r)
 				return std::unexpected(r.error());
@@ -210,7 +219,8 @@ Result<NodeOptions> Options::parseNode(const std::string &text, size_t index)
 			return bad(
 				"unknown --listen option '" + opt +
 				"' (known: name=, latency=, refuse, hang, reject-publish, drop-mid-gop=, "
-				"drop-after-signal=, reset-after=, stall-after=, stall-hold=, faults=, ack=, hostile=)");
+				"drop-after-signal=, reset-after=, stall-after=, stall-hold=, faults=, ack=, read-rate=, "
+				"hostile=)");
 		}
 	}
 	return node;
@@ -374,6 +384,8 @@ Nodes
                               stall-hold=DUR      reset a stalled connection after DUR (default: never)
                               faults=N            at most N faults (resets, stalls) on this node
                               ack=on|off          honour the client's Window Acknowledgement Size (default on)
+                              read-rate=KBIT      read each connection at most KBIT kbit/s (a congested
+                                                  path: the client's queue grows, acks still come)
                               hostile=PROFILE     this node misbehaves (repeatable; see --hostile)
   --latency-ms N            default latency=N for every node
   --refuse-second-publisher reject a publish of a name already live (nginx-rtmp's "Already publishing");

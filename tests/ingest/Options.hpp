@@ -28,6 +28,7 @@ struct NodeOptions {
 	int64_t stallHoldMs = -1;            // a stalled connection is reset after this long stalled; -1 = never
 	int faultLimit = 0;                  // faults=N: at most N faults injected on this node; 0 = no limit
 	bool ack = true;                     // honour the client's Window Acknowledgement Size (ack=on|off)
+	int readRateKbps = 0;                // read-rate=KBIT: read at most this fast per connection; 0 = no limit
 	std::vector<HostileProfile> hostile; // hostile=NAME (repeatable), on top of --hostile
 };
 

@@ -2,13 +2,15 @@
 scripted publisher: reset-after (a TCP RST mid-GOP: the client gets ECONNRESET), a stall (the node
 reads and answers nothing: the client's writes stop progressing while the node's read figures stay
 flat; stall-hold then resets), ack=on|off (Acknowledgements with exactly the window's multiples, or
-none), the `reset` / `stall` commands and the schedule (--mode reset), and the report's fault records."""
+none), the `reset` / `stall` commands and the schedule (--mode reset), the report's fault records, and
+read-rate= (the node reads no faster than that, acknowledging as it reads)."""
 
 import json
 import os
 import socket
 import struct
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ingest_harness import Ingest, check, fail, ingest_binary  # noqa: E402
@@ -249,3 +251,33 @@ finally:
     ing.kill()
 check([(f["kind"], f["cause"]) for f in report["connections"][0]["faults"]] ==
       [("stall", "schedule"), ("reset", "stall-hold")], "report: the scheduled stall and its stall-hold reset")
+
+# --- read-rate=KBIT: the node reads no faster than that (a congested path), acknowledging as it reads
+READ_RATE_KBPS = 400  # 50 kB/s
+RATE_FRAMES, RATE_FRAME_BYTES = 20, 6000  # 120 kB of video: about 2.4 s at that rate
+ing = Ingest(binary, ["--listen", "127.0.0.1:0,read-rate=%d" % READ_RATE_KBPS])
+try:
+    c = publisher(ing.port(0), "slow-reader")
+    c.send_message(5, struct.pack(">I", 20000), csid=2)  # Window Acknowledgement Size
+    ing.wait("publishes=1", timeout=5)
+    bytes_before, started = live(ing, last_id(ing))["bytes"], time.monotonic()
+    for i in range(RATE_FRAMES):  # blocking writes: they wait while the node's buffers are full
+        c.video(i * 33, i == 0, size=RATE_FRAME_BYTES)
+    ing.wait("video=%d" % RATE_FRAMES, timeout=15)  # the node has read the last frame
+    seconds = time.monotonic() - started
+    bytes_read = live(ing, last_id(ing))["bytes"] - bytes_before
+    ping(c, 11)
+    c.wait_for(lambda m: m.type == 4 and m.body == struct.pack(">HI", 7, 11), timeout=10)
+    acks = [m for m in c.received if m.type == 3]
+    c.close()
+    report = ing.stop()
+finally:
+    ing.kill()
+rec = report["connections"][0]
+kbps = bytes_read * 8 / 1000.0 / seconds
+print("read-rate: %d bytes read in %.2f s = %.0f kbit/s (limit %d); %d acknowledgements" %
+      (bytes_read, seconds, kbps, READ_RATE_KBPS, len(acks)), flush=True)
+check(READ_RATE_KBPS * 0.8 <= kbps <= READ_RATE_KBPS * 1.1,
+      "read-rate: the node read at its rate, not faster (%.0f kbit/s of %d)" % (kbps, READ_RATE_KBPS))
+check(rec["videoFrames"] == RATE_FRAMES and len(acks) >= 5,
+      "read-rate: everything was read in the end, and acknowledged as it was read (%d acks)" % len(acks))

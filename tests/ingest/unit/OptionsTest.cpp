@@ -57,10 +57,16 @@ TEST(Options, FailuresWithoutASignal)
 	EXPECT_FALSE(parse({"--listen", "127.0.0.1:0,reset-after"}));
 	EXPECT_FALSE(parse({"--listen", "127.0.0.1:0,stall-after=-1s"}));
 	EXPECT_FALSE(parse({"--listen", "127.0.0.1:0,faults=0"}));
+	EXPECT_EQ(parse({"--listen", "127.0.0.1:0,read-rate=800"})->nodes[0].readRateKbps, 800);
+	EXPECT_EQ(parse({"--listen", "127.0.0.1:0"})->nodes[0].readRateKbps, 0);
+	for (const char *bad : {"read-rate=0", "read-rate=-5", "read-rate=fast", "read-rate=", "read-rate=20000000"}) {
+		const std::string node = std::string("127.0.0.1:0,") + bad;
+		EXPECT_FALSE(parse({"--listen", node.c_str()})) << bad;
+	}
 	EXPECT_FALSE(parse({"--mode", "explode"}));
 	const std::string help = Options::helpText();
-	for (const char *knob :
-	     {"reset-after=", "stall-after=", "stall-hold=", "faults=", "ack=on|off", "reset = TCP RST"})
+	for (const char *knob : {"reset-after=", "stall-after=", "stall-hold=", "faults=", "ack=on|off",
+				 "read-rate=KBIT", "reset = TCP RST"})
 		EXPECT_NE(help.find(knob), std::string::npos) << knob;
 }
 
