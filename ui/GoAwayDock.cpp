@@ -179,8 +179,12 @@ void GoAwayDock::refresh() noexcept
 		uptimeLabel_->setText(s.active() ? formatUptime(s.uptimeMs()) : QStringLiteral("—"));
 		bitrateLabel_->setText(
 			uiText("Dock.Bitrate.Format").arg(qRound(s.liveKbps())).arg(qRound(s.averageKbps())));
-		healthLabel_->setText(
-			uiText("Dock.Health.Format").arg(s.droppedFrames()).arg(qRound(s.congestion() * 100)));
+		QString health = uiText("Dock.Health.Format").arg(s.droppedFrames()).arg(qRound(s.congestion() * 100));
+		if (s.active() && s.pathCongested())
+			health += QStringLiteral(" — ") + uiText("Dock.Health.PathCongested");
+		healthLabel_->setText(health);
+		healthLabel_->setToolTip(s.active() && s.pathCongested() ? uiText("Dock.Health.PathCongested.Tip")
+									 : QString());
 		startStop_->setText(s.active() ? uiText("Dock.Button.Stop") : uiText("Dock.Button.Start"));
 		handOff_->setEnabled(s.phase() == OutputStatusModel::Phase::Live);
 	});

@@ -119,6 +119,7 @@ void OutputStatusModel::updateFromStats(const QByteArray &json, qint64 nowMs)
 	uptimeMs_ = o.value("uptimeMs").toInteger();
 	droppedFrames_ = o.value("droppedFrames").toInteger();
 	congestion_ = o.value("congestion").toDouble();
+	pathCongested_ = o.value("pathCongested").toBool();
 	handoffs_ = o.value("handoffs").toInt();
 
 	const quint64 total = quint64(o.value("totalBytes").toInteger());

@@ -55,6 +55,8 @@ public:
 	qint64 uptimeMs() const { return uptimeMs_; }
 	qint64 droppedFrames() const { return droppedFrames_; }
 	double congestion() const { return congestion_; }
+	/** The live ingest acknowledges less than is sent, still acknowledging: congestion, no handoff. */
+	bool pathCongested() const { return pathCongested_; }
 	int handoffs() const { return handoffs_; }
 	/** Between the two latest samples. */
 	double liveKbps() const { return liveKbps_; }
@@ -89,6 +91,7 @@ private:
 	qint64 uptimeMs_ = 0;
 	qint64 droppedFrames_ = 0;
 	double congestion_ = 0;
+	bool pathCongested_ = false;
 	int handoffs_ = 0;
 	double liveKbps_ = 0;
 	double averageKbps_ = 0;

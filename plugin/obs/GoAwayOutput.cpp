@@ -242,9 +242,12 @@ bool GoAwayOutput::start()
 		obs_output_set_last_error(output_, config.error().message.c_str());
 		return false;
 	}
-	// Acknowledgements several times a second at the stream's own bitrate (issue 16).
-	config->session.ackWindowBytes = rtmp::ackWindowForBitrate(
-		uint32_t(encoderBitrate(video) + encoderBitrate(obs_output_get_audio_encoder(output_, 0))));
+	// Acknowledgements several times a second at the stream's own bitrate (issue 16), and no more
+	// than a fraction of a second of it left unsent in the OS (congestion reaches the drop policy).
+	const auto bitrateKbps =
+		uint32_t(encoderBitrate(video) + encoderBitrate(obs_output_get_audio_encoder(output_, 0)));
+	config->session.ackWindowBytes = rtmp::ackWindowForBitrate(bitrateKbps);
+	config->session.unsentLimitBytes = rtmp::unsentLimitForBitrate(bitrateKbps);
 	muxer_ = flv::FlvMuxer(codecOf(video));
 	queue_.reset(queueThresholds(settings));
 	haveFirstDts_ = false;

@@ -95,6 +95,8 @@ nlohmann::json snapshotToJson(const DriverSnapshot &s)
 		{"packetsSent", s.packetsSent},
 		{"handoffs", s.handoffs},
 		{"backlogBytes", s.backlogBytes},
+		{"pathCongested", s.pathCongested},
+		{"congestionEpisodes", s.congestionEpisodes},
 		{"announced", {{"supportsGoAway", s.announcedGoAway}, {"capsEx", s.announcedCapsEx}}},
 		{"serverShowed",
 		 {{"capsEx", s.serverCapsEx ? nlohmann::json(*s.serverCapsEx) : nlohmann::json(nullptr)},

@@ -32,6 +32,14 @@ void LiveFigures::countSignal(Signal signal)
 	(signal == Signal::GoAway ? snapshot_.goAwaysReceived : snapshot_.reconnectRequestsReceived)++;
 }
 
+void LiveFigures::setPathCongested(bool congested)
+{
+	std::lock_guard lock(mutex_);
+	if (congested && !snapshot_.pathCongested)
+		snapshot_.congestionEpisodes++;
+	snapshot_.pathCongested = congested;
+}
+
 void LiveFigures::update(handoff::State state, uint64_t bytesSent, uint64_t packetsSent, uint64_t backlogBytes,
 			 std::optional<handoff::SessionId> liveId, const rtmp::RtmpSession *live)
 {

@@ -30,6 +30,10 @@ struct DriverSnapshot {
 	// echoed (nullopt: none) and the signals received since the start. Never inferred.
 	std::optional<uint32_t> serverCapsEx;
 	uint64_t goAwaysReceived = 0;
+	// The live server acknowledges less than is sent, acknowledgements still progressing (issue 16:
+	// congestion, no handoff; the queue's drop policy applies): now, and how often it began.
+	bool pathCongested = false;
+	uint64_t congestionEpisodes = 0;
 	uint64_t reconnectRequestsReceived = 0;
 };
 
@@ -42,6 +46,7 @@ public:
 	void setConnectTime(double ms);
 	void countHandoff();
 	void countSignal(Signal signal);
+	void setPathCongested(bool congested);
 	/**
 	 * Once per turn of the send loop: no string is copied or formatted unless another session went
 	 * live (`liveId` differs from the last call's).

@@ -65,7 +65,8 @@ bool PacketQueue::push(QueuedPacket packet)
 	return true;
 }
 
-void PacketQueue::popAll(std::chrono::steady_clock::time_point deadline, std::vector<QueuedPacket> &out)
+void PacketQueue::popAll(std::chrono::steady_clock::time_point deadline, std::vector<QueuedPacket> &out,
+			 uint64_t maxBytes)
 {
 	std::unique_lock lock(mutex_);
 	ready_.wait_until(lock, deadline, [&] {
@@ -73,10 +74,27 @@ void PacketQueue::popAll(std::chrono::steady_clock::time_point deadline, std::ve
 		       std::any_of(packets_.begin(), packets_.end(), [](const QueuedPacket &p) { return p.isVideo; });
 	});
 	woken_ = false;
+	if (maxBytes != UINT64_MAX) {
+		uint64_t taken = 0;
+		while (!packets_.empty() && taken < maxBytes) {
+			taken += packets_.front().size();
+			bytes_ -= packets_.front().size();
+			out.push_back(std::move(packets_.front()));
+			packets_.pop_front();
+		}
+		return;
+	}
 	for (auto &p : packets_)
 		out.push_back(std::move(p));
 	packets_.clear();
 	bytes_ = 0;
+}
+
+void PacketQueue::waitHolding(std::chrono::steady_clock::time_point deadline)
+{
+	std::unique_lock lock(mutex_);
+	ready_.wait_until(lock, deadline, [&] { return closed_ || woken_; });
+	woken_ = false;
 }
 
 void PacketQueue::setAudioWakes(bool wakes)

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <span>
@@ -38,13 +39,19 @@ public:
 
 	/** Send thread: waits until `deadline` for a video packet (or any packet, while audio wakes
 	 *  the queue), then moves every queued packet into `out` in order; empty on timeout with
-	 *  nothing queued. */
-	void popAll(std::chrono::steady_clock::time_point deadline, std::vector<QueuedPacket> &out);
+	 *  nothing queued. With `maxBytes`, it stops after the packet that reaches that many bytes
+	 *  (at least one packet goes): the rest stays queued, where the drop policy sees it. */
+	void popAll(std::chrono::steady_clock::time_point deadline, std::vector<QueuedPacket> &out,
+		    uint64_t maxBytes = UINT64_MAX);
 
 	/** Whether an audio push wakes a waiting pop (default true). Off, audio waits for the next
 	 *  video packet or the waiter's deadline: the send thread then wakes once per video frame
 	 *  and sends the audio with it in one write. */
 	void setAudioWakes(bool wakes);
+
+	/** Waits until `deadline`, a wake() or close() without taking anything: the send thread holds
+	 *  packets here, where the drop policy sees them, while the live connection takes no more. */
+	void waitHolding(std::chrono::steady_clock::time_point deadline);
 
 	/** Wakes popAll() early (a server event or a request needs the send thread's attention). */
 	void wake();

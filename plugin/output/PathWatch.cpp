@@ -11,6 +11,13 @@ namespace {
 /// message boundaries rather than exactly at the window, and the bytes of the handshake and the
 /// connect command that RtmpSession::serverAcknowledgedBytes() discounts.
 constexpr std::uint64_t kAckSpacingMarginDivisor = 2;
+/// Congestion ends only after this long without the verdict: from one acknowledgement to the next
+/// a full queue grows and shrinks by a few packets, and the state (and its log line) must not flap
+/// with them. Several acknowledgements' spacing at the window the output asks for (5 a second).
+constexpr auto kCongestionCalm = std::chrono::seconds(2);
+/// Once congested, media waiting in the output's queue keeps it so while acknowledgements come,
+/// unless one has been due this long: that is the way to a dead path instead.
+constexpr auto kAckLate = std::chrono::seconds(1);
 
 } // namespace
 
@@ -27,7 +34,7 @@ void PathWatch::noteSent(handoff::SessionId id, handoff::PacketSeq seq, std::uin
 }
 
 std::optional<PathWatch::Observation> PathWatch::observe(handoff::SessionId id, const rtmp::RtmpSession &session,
-							 handoff::TimePoint now)
+							 handoff::TimePoint now, bool mediaWaiting)
 {
 	if (lastSeq_.find(id) == lastSeq_.end())
 		return std::nullopt;
@@ -50,6 +57,7 @@ std::optional<PathWatch::Observation> PathWatch::observe(handoff::SessionId id, 
 		watched_ = id;
 		watchedSource_ = o.source;
 		congested_ = false;
+		calmSince_.reset();
 	}
 	auto &sent = sent_[id];
 	const handoff::PacketSeq lastSeq = lastSeq_[id];
@@ -62,15 +70,27 @@ std::optional<PathWatch::Observation> PathWatch::observe(handoff::SessionId id, 
 		sent.pop_front();
 	o.firstUnacked = sent.empty() ? lastSeq + 1 : sent.front().seq;
 	const std::uint64_t given = session.bytesGiven();
-	const auto verdict = detector_.update(now, given, acked, spacing);
-	if ((verdict == handoff::DeadPathDetector::Verdict::Congested) != congested_) {
-		congested_ = !congested_;
-		if (congested_)
+	auto verdict = detector_.update(now, given, acked, spacing);
+	const auto due = detector_.dueSince();
+	if (verdict == handoff::DeadPathDetector::Verdict::Healthy && congested_ && mediaWaiting &&
+	    (!due || now - *due < kAckLate))
+		verdict = handoff::DeadPathDetector::Verdict::Congested;
+	if (verdict == handoff::DeadPathDetector::Verdict::Congested) {
+		calmSince_.reset();
+		if (!congested_) {
+			congested_ = true;
 			GOAWAY_LOG_WARN("PathWatch::observe",
 					"%s acknowledges less than is sent (%llu bytes waiting): congestion",
 					session.url().hostPort().c_str(), (unsigned long long)(given - *acked));
-		else
+		}
+	} else if (congested_) {
+		if (!calmSince_)
+			calmSince_ = now;
+		if (now - *calmSince_ >= kCongestionCalm) {
+			congested_ = false;
+			calmSince_.reset();
 			GOAWAY_LOG_INFO("PathWatch::observe", "%s keeps up again", session.url().hostPort().c_str());
+		}
 	}
 	if (verdict == handoff::DeadPathDetector::Verdict::Dead) {
 		o.deadPath = true;

@@ -38,7 +38,12 @@ public:
 	 *  packet. When another session goes live, what was noted for the others is forgotten (media
 	 *  never goes back to a session that stopped carrying it). */
 	std::optional<Observation> observe(handoff::SessionId id, const rtmp::RtmpSession &session,
-					   handoff::TimePoint now);
+					   handoff::TimePoint now, bool mediaWaiting = false);
+	/** The watched server acknowledges less than is sent (acknowledgements still progress: no dead
+	 *  path, no handoff) — or, once so, media keeps waiting in the output's queue
+	 *  (observe()'s `mediaWaiting`) while acknowledgements still come — until kCongestionCalm has
+	 *  passed without either. */
+	bool congested() const { return congested_; }
 
 private:
 	struct Sent {
@@ -51,6 +56,7 @@ private:
 	std::optional<handoff::SessionId> watched_;
 	std::optional<handoff::AckSource> watchedSource_;
 	bool congested_ = false;
+	std::optional<handoff::TimePoint> calmSince_; // congested_: the first later verdict without it
 };
 
 } // namespace goaway::output

@@ -18,6 +18,13 @@ using namespace std::chrono_literals;
 /// the frame interval at any rate OBS streams at (10 fps and up) plus the video thread's jitter:
 /// at 40 ms, 30 fps frames 35-45 ms apart on a loaded machine cost a second, timed-out turn each.
 constexpr auto kIdlePoll = 100ms;
+/// While the live connection holds its unsent limit on a congested path (holdForPath), the loop
+/// looks again this often: a fraction of a frame interval, only while congested.
+constexpr auto kHoldPoll = 10ms;
+/// At the stop, each connection gets this long for what the OS still holds to reach the server:
+/// the unsent limit plus the receiver's window at a congested path's rate, bounded so that a dead
+/// path cannot keep OBS's stop waiting.
+constexpr int kStopDrainMs = 3000;
 /// The first session's id; the machine numbers new sessions above it.
 constexpr handoff::SessionId kFirstSession = 1;
 
@@ -165,7 +172,11 @@ void StreamDriver::loop()
 		if (auto windowClose = records_.nextWindowClose())
 			wakeAt = std::min(wakeAt, *windowClose);
 		batch.clear();
-		queue_.popAll(wakeAt, batch);
+		if (holdForPath())
+			queue_.waitHolding(std::min(wakeAt, now() + kHoldPoll));
+		else // congested: no more per turn than the connection takes without a long blocked write
+			queue_.popAll(wakeAt, batch,
+				      congestedShown_ ? config_.session.unsentLimitBytes / 2 : UINT64_MAX);
 		handleInbox();
 		pollSessions();
 		watchPath();
@@ -199,10 +210,11 @@ void StreamDriver::loop()
 
 void StreamDriver::stop()
 {
+	stopping_ = true;
 	execute(machine_.stop(now()));
 	finished_ = true;
 	for (auto &[id, s] : sessions_)
-		s->closeGracefully(); // sends what is corked first
+		s->closeGracefully(kStopDrainMs); // sends what is corked first, lets the OS deliver the rest
 	publishRecords(true);
 	host_.onStopped();
 }
@@ -449,8 +461,8 @@ void StreamDriver::closeSession(handoff::SessionId id, bool gracefully)
 		return;
 	}
 	auto &s = it->second;
-	if (gracefully)
-		s->closeGracefully();
+	if (gracefully) // at the stop, what the OS still holds gets time to arrive; not mid-handoff
+		s->closeGracefully(stopping_ ? kStopDrainMs : 0);
 	else
 		s->closeSilently();
 	bytesOfClosedSessions_ += s->stats().bytesSent; // after the close: it writes what was corked

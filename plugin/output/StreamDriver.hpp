@@ -93,6 +93,8 @@ private:
 	/** What the live session's server acknowledged: the replay point, and a dead path
 	 *  (StreamDriverPathWatch.cpp). */
 	void watchPath();
+	/** The live connection holds its unsent limit on a congested path: leave packets queued. */
+	bool holdForPath();
 	/** Sends the warm-up messages due on pre-connected sessions that carry no media yet. */
 	void warmUpSessions();
 	void handlePacket(QueuedPacket packet);
@@ -138,6 +140,8 @@ private:
 	int executing_ = 0;
 	std::vector<std::function<handoff::Actions()>> deferred_;
 	std::optional<handoff::TimePoint> drainUntil_; // stopOrDrain(): when it stops regardless
+	bool congestedShown_ = false;                  // what figures_ shows of pathWatch_.congested()
+	bool stopping_ = false;                        // stop() runs: graceful closes drain
 
 	// Any thread.
 	std::atomic<bool> stopRequested_{false};

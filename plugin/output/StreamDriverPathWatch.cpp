@@ -16,6 +16,9 @@ namespace {
 /// at most this long: a pre-connect's own deadline plus a publish, without keeping OBS waiting
 /// noticeably longer than a normal stop when no target answers.
 constexpr auto kStopDrainLimit = 5s;
+/// Media is waiting in the queue (PathWatch: a congested path stays so) from this share of the
+/// drop threshold on: a quarter of 900 ms, several frames more than a healthy path ever holds.
+constexpr float kMediaWaitingShare = 0.25f;
 
 } // namespace
 
@@ -25,10 +28,15 @@ void StreamDriver::watchPath()
 	rtmp::RtmpSession *s = live ? session(*live) : nullptr;
 	if (!s || !s->isOpen())
 		return;
-	const auto seen = pathWatch_.observe(*live, *s, now());
+	const auto seen = pathWatch_.observe(*live, *s, now(), queue_.congestion() >= kMediaWaitingShare);
 	if (!seen)
 		return;
 	machine_.onAcknowledged(*live, seen->firstUnacked, seen->source);
+	if (pathWatch_.congested() != congestedShown_) {
+		congestedShown_ = pathWatch_.congested();
+		s->limitUnsent(congestedShown_);
+		figures_.setPathCongested(congestedShown_); // only on a change: a lock, not one per turn
+	}
 	if (!seen->deadPath)
 		return;
 	const handoff::SessionId id = *live;
@@ -39,6 +47,18 @@ void StreamDriver::watchPath()
 	const auto detail = seen->detail;
 	const auto detection = seen->detection;
 	defer([this, id, detail, detection] { return machine_.onDeadPath(id, detail, detection, now()); });
+}
+
+bool StreamDriver::holdForPath()
+{
+	// On a congested path media waits in the queue (where the drop policy sees it and the loop
+	// keeps turning) rather than in a blocked write, with one session carrying it; a handoff needs
+	// its cut keyframe and a stop drains, both through the write as before.
+	if (stopRequested_ || !congestedShown_ || machine_.state() != handoff::State::Streaming)
+		return false;
+	const auto live = machine_.liveSession();
+	const rtmp::RtmpSession *s = live ? session(*live) : nullptr;
+	return s && s->isOpen() && !s->writableNow();
 }
 
 void StreamDriver::stopOrDrain()

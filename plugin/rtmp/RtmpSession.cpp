@@ -414,7 +414,7 @@ void RtmpSession::abandon()
 	state_ = State::Closed;
 }
 
-void RtmpSession::closeGracefully()
+void RtmpSession::closeGracefully(int drainMs)
 {
 	if (isOpen() && streamId_ != 0) {
 		auto sent = sendCommand("FCUnpublish", nextTxn_++,
@@ -430,7 +430,14 @@ void RtmpSession::closeGracefully()
 					stats_.server.c_str(), sent.error().message.c_str());
 	}
 	sendBuffer_.clear();
-	transport_.close(true);
+	const bool wasOpen = transport_.isOpen();
+	const auto drained = transport_.close(true, drainMs);
+	if (wasOpen && drainMs > 0 && !drained.closedByPeer)
+		GOAWAY_LOG_WARN("RtmpSession::closeGracefully",
+				"%s did not close its end within %d ms of ours (%s bytes not acknowledged by its TCP): "
+				"what it had not read may be lost",
+				stats_.server.c_str(), drainMs,
+				drained.unacknowledged ? std::to_string(*drained.unacknowledged).c_str() : "unknown");
 	state_ = State::Closed;
 }
 

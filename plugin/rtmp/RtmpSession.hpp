@@ -56,6 +56,19 @@ inline constexpr uint32_t kAssumedBitrateKbps = 6000;
 /// and most ingests announce themselves (larger says less about what the server has).
 inline constexpr uint32_t kMinAckWindowBytes = 16 * 1024;
 inline constexpr uint32_t kMaxAckWindowBytes = 2500000;
+/// What a connection may hold written but not yet sent by the OS (Transport::setUnsentLimit), as
+/// time of media at the stream's bitrate: enough that the next frames always wait ready when the
+/// path frees up, little enough that on a congested path media waits in the output's queue, where
+/// the drop policy sees it, not in megabytes of autotuned socket buffer where nothing can.
+inline constexpr uint32_t kUnsentLimitMs = 250;
+inline constexpr uint32_t kMinUnsentLimitBytes = 32 * 1024;
+/** The unsent limit for a stream of `bitrateKbps` (0: not known). */
+constexpr uint32_t unsentLimitForBitrate(uint32_t bitrateKbps)
+{
+	const uint64_t kbps = bitrateKbps > 0 ? bitrateKbps : kAssumedBitrateKbps;
+	const uint64_t bytes = kbps * kUnsentLimitMs / 8; // kbit/s x ms / 8 = bytes
+	return static_cast<uint32_t>(bytes < kMinUnsentLimitBytes ? kMinUnsentLimitBytes : bytes);
+}
 /** The Window Acknowledgement Size to ask for a stream of `bitrateKbps` (0: not known). */
 constexpr uint32_t ackWindowForBitrate(uint32_t bitrateKbps)
 {
@@ -84,7 +97,9 @@ struct SessionOptions {
 	/// Window Acknowledgement Size sent after connect (0: none): the server then acknowledges
 	/// every this many bytes, and serverAcknowledgedBytes() knows what it received.
 	uint32_t ackWindowBytes = ackWindowForBitrate(0);
-	/// Open the congestion window while connecting (warmUp() bursts on the connect and createStream
+	/// Written bytes the OS may hold unsent while limitUnsent(true) is on (a congested path).
+	uint32_t unsentLimitBytes = unsentLimitForBitrate(0);
+	/// Open the congestion window while connecting (warmUp() bursts on the connect and publish
 	/// round trips): for a session that takes over a running stream, not for the first one.
 	bool warmUpWhileConnecting = false;
 	/** Another thread may abort connect() through it (pre-connects when the output stops). */
@@ -190,7 +205,14 @@ public:
 	/** Go Away: closes TLS and the socket with nothing sent (no FCUnpublish / deleteStream). */
 	void closeSilently();
 	/** FCUnpublish + deleteStream (when publishing / a stream exists), TLS close_notify, close. */
-	void closeGracefully();
+	void closeGracefully(int drainMs = 0);
+	/** On a congested path: the OS takes no more than SessionOptions::unsentLimitBytes unsent, so
+	 *  media waits with the caller (its drop policy) instead of in the autotuned send buffer, which
+	 *  on a fast path is what carries a stall's media until a handoff replays it. Off by default. */
+	void limitUnsent(bool on) { transport_.setUnsentLimit(on ? options_.unsentLimitBytes : 0); }
+	/** Whether the connection takes more now without blocking (or, with limitUnsent, without the
+	 *  unsent bytes passing the limit). No wait. */
+	bool writableNow() const { return transport_.writableNow(); }
 
 	/** Bytes written to the socket that the peer has not acknowledged yet (Linux SIOCOUTQ); a
 	 *  growing value means the network cannot keep up — input for congestion reporting. */

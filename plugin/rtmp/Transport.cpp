@@ -1,10 +1,14 @@
 #include "Transport.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <chrono>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #if defined(__linux__)
 #include <linux/sockios.h>
@@ -129,12 +133,67 @@ bool Transport::waitReadable(int timeoutMs)
 	return ::poll(&p, 1, timeoutMs) > 0;
 }
 
-void Transport::close(bool notify)
+void Transport::setUnsentLimit(uint32_t bytes)
+{
+#if defined(TCP_NOTSENT_LOWAT)
+	if (fd_) {
+		// The OS default is "no limit" (Linux: UINT_MAX); INT32_MAX is as good as none.
+		const int limit = bytes > 0 ? static_cast<int>(std::min<uint32_t>(bytes, INT32_MAX)) : INT32_MAX;
+		::setsockopt(fd_.get(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &limit, sizeof(limit));
+	}
+#else
+	(void)bytes;
+#endif
+}
+
+bool Transport::writableNow() const
+{
+	if (!fd_)
+		return false;
+	pollfd p{fd_.get(), POLLOUT, 0};
+	return ::poll(&p, 1, 0) > 0 && (p.revents & POLLOUT);
+}
+
+Transport::DrainOutcome Transport::close(bool notify, int drainMs)
 {
 	if (tls_ && notify)
 		tls_->bye();
+	std::optional<uint64_t> left = fd_ ? unacknowledgedByTcp() : std::optional<uint64_t>(0);
+	bool closedByPeer = false;
+	if (fd_ && drainMs > 0) {
+		::shutdown(fd_.get(), SHUT_WR);
+		const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(drainMs);
+		uint8_t discard[4096];
+		for (;;) {
+			// Read first: a byte left unread when close() runs resets the connection.
+			bool peerClosed = false;
+			for (;;) {
+				const ssize_t n = ::recv(fd_.get(), discard, sizeof(discard), MSG_DONTWAIT);
+				if (n > 0)
+					continue;
+				peerClosed = n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+				break;
+			}
+			// Not at "all acknowledged": TCP acknowledges what the peer's kernel took, and a byte
+			// from the peer arriving after close() resets the connection, which throws away
+			// what the peer's application had not read yet. Its end of the stream says it read it.
+			left = unacknowledgedByTcp();
+			if (peerClosed) {
+				closedByPeer = true;
+				break;
+			}
+			const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+						  deadline - std::chrono::steady_clock::now())
+						  .count();
+			if (wait <= 0)
+				break;
+			pollfd p{fd_.get(), POLLIN, 0}; // the peer's bytes or its end of the stream
+			::poll(&p, 1, static_cast<int>(wait));
+		}
+	}
 	tls_.reset();
 	fd_.reset();
+	return DrainOutcome{closedByPeer, left};
 }
 
 } // namespace goaway::rtmp

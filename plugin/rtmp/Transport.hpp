@@ -43,8 +43,22 @@ public:
 	 *  acknowledgement says the bytes reached the peer's machine, not that its application read
 	 *  them. Kept here until the portable network layer (plugin/net) takes the socket facts over. */
 	std::optional<uint64_t> unacknowledgedByTcp() const;
-	/** Closes TLS (close_notify when `notify`) and the socket. Idempotent. */
-	void close(bool notify);
+	/** Asks the OS to take writes, and report the socket writable, only while fewer than `bytes`
+	 *  written bytes wait unsent (TCP_NOTSENT_LOWAT: Linux and macOS; elsewhere nothing changes
+	 *  and writableNow() says what the send buffer takes). 0: no limit but the send buffer's. */
+	void setUnsentLimit(uint32_t bytes);
+	/** Whether a write now would be taken without passing that limit (a poll that does not wait). */
+	bool writableNow() const;
+	struct DrainOutcome {
+		bool closedByPeer = false;              // the peer ended its stream: it read all of ours
+		std::optional<uint64_t> unacknowledged; // by the peer's TCP at the close (nullopt: not told)
+	};
+	/** Closes TLS (close_notify when `notify`) and the socket. Idempotent. With `drainMs` > 0 it
+	 *  first lets what the OS still holds reach the peer's application: it stops sending (FIN
+	 *  after the last byte), reads and discards what the peer sends (a byte arriving after
+	 *  close() makes the OS reset the connection, and the peer's OS then throws away what its
+	 *  application had not read) until the peer ends its stream too, or drainMs passes. */
+	DrainOutcome close(bool notify, int drainMs = 0);
 
 private:
 	UniqueFd fd_;

@@ -17,6 +17,9 @@ Scenarios:
          once the node's receive buffer is full. What it took and never read is lost, in an amount
          only the node knows (its receive buffer): the record must not claim to know it (no
          "0 lost", dead air and duplicates as bounds the ingest's counts respect).
+  congestion  a node that reads slower than the stream's bitrate (read-rate=) but acknowledges
+         what it reads: no handoff, congestion reported, and every encoded frame either reached
+         the ingest or is in the output's drop count (none vanished in a socket buffer).
 
 usage: test_stream_no_signal.py SCENARIO BUILD_DIR INGEST_BINARY
 """
@@ -254,7 +257,80 @@ def stall(build_dir, ingest_bin, display, acks=True):
     check_process_figures(stats)
 
 
-SCENARIOS = {"reset": reset, "stall": stall,
+# Congestion: the node reads at READ_RATE_KBPS a stream of CONGESTED_BITRATE_KBPS (about a third):
+# its acknowledgements still progress, so the output must not hand off; its queue fills and the
+# drop policy drops video (OBS's: disposable frames, then every non-keyframe until the next
+# keyframe), and every encoded frame either reached the ingest or is in the output's drop count.
+READ_RATE_KBPS = 700
+CONGESTED_BITRATE_KBPS = 2000
+CONGESTED_VIDEO_FRAMES = 6 * FPS  # what the node reads under congestion before the stop
+CONGESTION_TIMEOUT_S = 60  # at about a third of the frames arriving: 18 s of stream, with margin
+
+
+def congestion(build_dir, ingest_bin, display):
+    workdir = tempfile.mkdtemp(prefix="goaway-e2e-no-signal-congestion-")
+    print("work dir %s" % workdir, flush=True)
+    node = "127.0.0.1:0,read-rate=%d" % READ_RATE_KBPS
+    with Ingest(ingest_bin, ["--listen", node], workdir) as ingest:
+        proc, stats_path = start_stream(build_dir, display, "rtmp://127.0.0.1:%d/live" % ingest.port(0),
+                                        STREAM_LIMIT_S, workdir,
+                                        extra=["--size", "640x360", "--preset", "ultrafast", "--fps", str(FPS),
+                                               "--keyint", str(KEYINT_S), "--bitrate", str(CONGESTED_BITRATE_KBPS)])
+        try:
+            ingest.wait("publishes=1", STEP_TIMEOUT_S)
+            ingest.wait("video=%d" % CONGESTED_VIDEO_FRAMES, CONGESTION_TIMEOUT_S)
+        finally:
+            stop_stream(proc)
+        # What the kernel still held when the output closed reaches the node at its read rate.
+        ingest.wait("closed=1", STEP_TIMEOUT_S)
+        report = ingest.stop()
+    with open(stats_path) as f:
+        stats = json.load(f)
+    with open(os.path.join(workdir, "ingest-report.json"), "w") as f:
+        json.dump(report, f)
+
+    stream = single_stream(report)
+    connections = report["connections"]
+    final = stats.get("finalStats") or {}
+    state = stats.get("state") or {}
+    handoffs = stats.get("handoffs") or []
+    encoded = final.get("videoPacketsEncoded", -1) - final.get("videoPacketsAfterStop", 0)
+    dropped = final.get("droppedFrames", -1)
+    seconds = max(1, (connections[0].get("closedAtMs", 0) - connections[0].get("publishedAtMs", 0)) / 1000.0)
+    print("node read %d bytes in %.1f s (%.0f kbit/s, limit %d); %d acknowledgements" %
+          (connections[0]["bytes"], seconds, connections[0]["bytes"] * 8 / seconds / 1000, READ_RATE_KBPS,
+           connections[0]["acknowledgements"]), flush=True)
+    print("encoded video %s before the stop; dropped %s; unique video %d audio %d; missing video %d audio %d; "
+          "congestion episodes %s; handoffs %d" %
+          (encoded, dropped, stream["uniqueVideoFrames"], stream["uniqueAudioFrames"], stream["missingVideoFrames"],
+           stream["missingAudioFrames"], state.get("congestionEpisodes"), len(handoffs)), flush=True)
+
+    check(not stats.get("error"), "goaway-stream ran: %s" % stats.get("error", "ok"))
+    check(stats.get("stoppedByItself") is False,
+          "the output streamed until asked to stop (last error: %r)" % stats.get("lastError"))
+    check(len(connections) == 1 and not connections[0]["faults"] and report["signalsSent"] == 0,
+          "one connection, no fault, no signal (%d connections)" % len(connections))
+    check(connections[0]["bytes"] * 8 / seconds / 1000 <= READ_RATE_KBPS * 1.1,
+          "the node read no faster than its read-rate")
+    check(connections[0]["acknowledgements"] > 0, "the node acknowledged what it read")
+    check(not handoffs and state.get("handoffs") == 0,
+          "a congested path is no dead path: no handoff (%d records)" % len(handoffs))
+    check((state.get("congestionEpisodes") or 0) >= 1,
+          "the output reported congestion (%s episodes)" % state.get("congestionEpisodes"))
+    check(dropped > 0, "the drop policy dropped video (%s frames)" % dropped)
+    check(stream["missingAudioFrames"] == 0, "audio is never dropped (%d missing)" % stream["missingAudioFrames"])
+    # The ingest sees a dropped frame as a gap only between two it read: drops after its last one
+    # (the queue's non-keyframes at the stop) are in the output's count, not in its gaps.
+    check(0 < stream["missingVideoFrames"] <= dropped,
+          "the gaps the ingest found are frames the output counted as dropped (%d of %s)" %
+          (stream["missingVideoFrames"], dropped))
+    check(stream["uniqueVideoFrames"] + dropped == encoded,
+          "every encoded video frame arrived or was counted as dropped: nothing vanished in a buffer "
+          "(%d + %d of %s)" % (stream["uniqueVideoFrames"], dropped, encoded))
+    check_process_figures(stats)
+
+
+SCENARIOS = {"reset": reset, "stall": stall, "congestion": congestion,
              "stall-no-acks": lambda build_dir, ingest_bin, display: stall(build_dir, ingest_bin, display, acks=False)}
 
 

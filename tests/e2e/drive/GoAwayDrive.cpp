@@ -244,6 +244,7 @@ output::DriverConfig makeConfig(const DriveOptions &o, uint32_t bitrateKbps)
 {
 	output::DriverConfig c;
 	c.session.ackWindowBytes = rtmp::ackWindowForBitrate(bitrateKbps);
+	c.session.unsentLimitBytes = rtmp::unsentLimitForBitrate(bitrateKbps);
 	c.serverUrl = o.url;
 	c.streamKey = o.key;
 	c.session.allowSelfSigned = o.allowSelfSigned;

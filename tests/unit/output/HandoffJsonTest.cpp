@@ -2,6 +2,7 @@
 // never throws, whatever text reached a record.
 
 #include "plugin/output/HandoffJson.hpp"
+#include "plugin/output/LiveFigures.hpp"
 
 #include <gtest/gtest.h>
 
@@ -56,4 +57,20 @@ TEST(HandoffJson, DeadPathRecordsSayHowSureTheLossFigureIs)
 	EXPECT_EQ(j["framesLostKnown"], true);
 	EXPECT_TRUE(j["lossBasis"].is_null());
 	EXPECT_TRUE(j["detectionMs"].is_null());
+}
+
+TEST(HandoffJson, CongestionIsCountedOncePerEpisodeAndShownInTheState)
+{
+	output::LiveFigures figures{rtmp::SessionOptions{}};
+	figures.setPathCongested(true);
+	figures.setPathCongested(true); // still the same episode
+	auto j = output::snapshotToJson(figures.read());
+	EXPECT_EQ(j["pathCongested"], true);
+	EXPECT_EQ(j["congestionEpisodes"], 1);
+	figures.setPathCongested(false);
+	figures.setPathCongested(true);
+	figures.setPathCongested(false);
+	j = output::snapshotToJson(figures.read());
+	EXPECT_EQ(j["pathCongested"], false);
+	EXPECT_EQ(j["congestionEpisodes"], 2);
 }

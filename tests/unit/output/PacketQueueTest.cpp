@@ -89,6 +89,40 @@ TEST(PacketQueue, DropsBFramesFirstThenEverythingButKeyframesAndNeverAudio)
 	EXPECT_EQ(drain(q).size(), 2u);
 }
 
+TEST(PacketQueue, PopAllWithABudgetLeavesTheRestQueuedWhereDropsStillApply)
+{
+	PacketQueue q;
+	q.push(video(0, PacketPriority::Highest, true));
+	for (int i = 1; i <= 5; ++i)
+		q.push(video(i, PacketPriority::High)); // 100 bytes each
+	std::vector<QueuedPacket> out;
+	q.popAll(std::chrono::steady_clock::now(), out, 250);
+	ASSERT_EQ(out.size(), 3u) << "packets until the budget is reached";
+	EXPECT_EQ(out[0].dtsUsec, 0);
+	EXPECT_EQ(out[2].dtsUsec, 2 * kFrameUsec);
+	EXPECT_EQ(q.size(), 3u);
+	EXPECT_EQ(q.bytes(), 300u);
+	out.clear();
+	q.popAll(std::chrono::steady_clock::now(), out, 1);
+	ASSERT_EQ(out.size(), 1u) << "at least one packet, whatever the budget";
+	EXPECT_EQ(out[0].dtsUsec, 3 * kFrameUsec);
+	// What stays queued counts for the drop policy: 1 s of video behind it drops the rest.
+	for (int i = 6; i <= 36; ++i)
+		q.push(video(i, PacketPriority::High));
+	EXPECT_GT(q.droppedFrames(), 0u);
+}
+
+TEST(PacketQueue, WaitHoldingTakesNothingAndWakesOnWake)
+{
+	PacketQueue q;
+	q.push(video(0, PacketPriority::Highest, true));
+	q.wake();
+	q.waitHolding(std::chrono::steady_clock::now() + std::chrono::seconds(5)); // returns on the wake
+	EXPECT_EQ(q.size(), 1u);
+	q.waitHolding(std::chrono::steady_clock::now()); // a deadline already past
+	EXPECT_EQ(drain(q).size(), 1u);
+}
+
 TEST(PacketQueue, CongestionIsBufferedVideoOverTheLastThreshold)
 {
 	PacketQueue q;

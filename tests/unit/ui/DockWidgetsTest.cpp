@@ -24,15 +24,17 @@ using namespace goaway::ui;
 namespace {
 
 QByteArray stats(const char *state, qulonglong totalBytes,
-		 const char *serverShowed = R"({"capsEx":null,"goAways":0,"reconnectRequests":0})")
+		 const char *serverShowed = R"({"capsEx":null,"goAways":0,"reconnectRequests":0})",
+		 bool pathCongested = false)
 {
 	return QStringLiteral(R"({"state":"%1","server":"rtmps://127.0.0.1:40001/live","address":"127.0.0.1",)"
 			      R"("tls":true,"uptimeMs":3723000,"announced":{"supportsGoAway":true,"capsEx":1},)"
-			      R"("serverShowed":%3,)"
+			      R"("serverShowed":%3,"pathCongested":%4,)"
 			      R"("droppedFrames":0,"congestion":0.5,"handoffs":0,"totalBytes":%2})")
 		.arg(state)
 		.arg(totalBytes)
 		.arg(QString::fromUtf8(serverShowed))
+		.arg(pathCongested ? "true" : "false")
 		.toUtf8();
 }
 
@@ -81,6 +83,14 @@ private slots:
 		status.updateFromStats(stats("streaming", 1250000), 4000);
 		QCOMPARE(child<QLabel>(&dock, "goawayUptime")->text(), QString("1:02:03"));
 		QCOMPARE(child<QLabel>(&dock, "goawayBitrate")->text(), QString("Dock.Bitrate.Format 2500 2500"));
+		QCOMPARE(child<QLabel>(&dock, "goawayHealth")->text(), QString("Dock.Health.Format 0 50"));
+		QVERIFY(child<QLabel>(&dock, "goawayHealth")->toolTip().isEmpty());
+		// A congested path says so, with what it means in the tooltip; it goes when the path keeps up.
+		status.updateFromStats(stats("streaming", 1500000, R"({"capsEx":null})", true), 5000);
+		QCOMPARE(child<QLabel>(&dock, "goawayHealth")->text(),
+			 QString("Dock.Health.Format 0 50 — Dock.Health.PathCongested"));
+		QCOMPARE(child<QLabel>(&dock, "goawayHealth")->toolTip(), QString("Dock.Health.PathCongested.Tip"));
+		status.updateFromStats(stats("streaming", 1750000), 6000);
 		QCOMPARE(child<QLabel>(&dock, "goawayHealth")->text(), QString("Dock.Health.Format 0 50"));
 		QCOMPARE(child<QPushButton>(&dock, "goawayStartStop")->text(), QString("Dock.Button.Stop"));
 		QVERIFY(child<QPushButton>(&dock, "goawayHandOff")->isEnabled());
