@@ -165,9 +165,10 @@ Transport::DrainOutcome Transport::close(bool notify, int drainMs)
 		const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(drainMs);
 		uint8_t discard[4096];
 		for (;;) {
-			// Read first: a byte left unread when close() runs resets the connection.
+			// Read first: a byte left unread when close() runs resets the connection. Under the same
+			// deadline: a server that never stops sending must not hold the stop.
 			bool peerClosed = false;
-			for (;;) {
+			while (std::chrono::steady_clock::now() < deadline) {
 				const ssize_t n = ::recv(fd_.get(), discard, sizeof(discard), MSG_DONTWAIT);
 				if (n > 0)
 					continue;
