@@ -28,7 +28,9 @@ void StreamDriver::watchPath()
 	rtmp::RtmpSession *s = live ? session(*live) : nullptr;
 	if (!s || !s->isOpen())
 		return;
-	const auto seen = pathWatch_.observe(*live, *s, now(), queue_.congestion() >= kMediaWaitingShare);
+	// The queue's figure (its lock, shared with the encoder thread) only when it can matter.
+	const bool mediaWaiting = pathWatch_.congested() && queue_.congestion() >= kMediaWaitingShare;
+	const auto seen = pathWatch_.observe(*live, *s, now(), mediaWaiting);
 	if (!seen)
 		return;
 	machine_.onAcknowledged(*live, seen->firstUnacked, seen->source);
