@@ -171,7 +171,8 @@ def check_figures(stats):
     new_fds = sorted(set(after["fdList"]) - set(before["fdList"]))
     check(not new_fds, "no fd left behind (new since before the creation: %s)" % new_fds)
     extra = sorted(set(after["threadNames"]) - set(before["threadNames"]))
-    check(not extra, "no thread left behind (new since before the creation: %s)" % extra)
+    check(not extra, "no thread left behind (new since before the creation: %s; waited %s ms for threads to end)"
+          % (extra, after.get("threadExitWaitMs")))
     check(after["peakRssKb"] < PEAK_RSS_LIMIT_KB,
           "peak memory bounded (%d kB < %d kB)" % (after["peakRssKb"], PEAK_RSS_LIMIT_KB))
 

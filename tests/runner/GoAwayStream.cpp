@@ -27,6 +27,7 @@
 #include <fstream>
 #include <mutex>
 #include <string>
+#include <thread>
 
 using goaway::runner::RunnerOptions;
 using json = nlohmann::json;
@@ -37,6 +38,12 @@ namespace {
 constexpr auto kStopTimeout = std::chrono::seconds(20);
 /// How soon SIGINT / SIGTERM end the streaming wait (the benchmarks stop the runner that way).
 constexpr auto kInterruptPoll = std::chrono::milliseconds(100);
+/// libobs' end_data_capture thread raises the "stop" signal and clears its own "still running"
+/// flag before it returns, so obs_output_destroy joins it only if it is slower than that: after
+/// the release it may still be finishing. Threads that are not in the figures from before the
+/// creation get this long to end before the figures count them as left behind.
+constexpr auto kThreadExitGrace = std::chrono::seconds(2);
+constexpr auto kThreadExitPoll = std::chrono::milliseconds(10);
 
 std::atomic<bool> interrupted{false};
 
@@ -177,6 +184,29 @@ json processFigures()
 	return {{"fds", fds.size()},          {"fdList", fds},
 		{"threads", threads.size()},  {"threadNames", threads},
 		{"rssKb", statusKb("VmRSS")}, {"peakRssKb", statusKb("VmHWM")}};
+}
+
+/**
+ * The process figures once every thread that was not running before the creation has ended, or
+ * after kThreadExitGrace: a thread still there then is one left behind. "threadExitWaitMs" says
+ * how long it took.
+ */
+json figuresOnceThreadsEnded(const json &threadsBefore)
+{
+	const auto began = std::chrono::steady_clock::now();
+	json figures = processFigures();
+	auto onlyEarlier = [&](const json &f) {
+		return std::all_of(f["threadNames"].begin(), f["threadNames"].end(), [&](const json &t) {
+			return std::find(threadsBefore.begin(), threadsBefore.end(), t) != threadsBefore.end();
+		});
+	};
+	while (!onlyEarlier(figures) && std::chrono::steady_clock::now() - began < kThreadExitGrace) {
+		std::this_thread::sleep_for(kThreadExitPoll);
+		figures = processFigures();
+	}
+	figures["threadExitWaitMs"] =
+		std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began).count();
+	return figures;
 }
 
 int run(const RunnerOptions &o)
@@ -407,7 +437,8 @@ int run(const RunnerOptions &o)
 			videoEncoder = nullptr;
 			audioEncoder = nullptr;
 			service = nullptr;
-			stats["figures"]["afterRelease"] = processFigures();
+			stats["figures"]["afterRelease"] =
+				figuresOnceThreadsEnded(stats["figures"]["beforeCreate"]["threadNames"]);
 		}
 		const std::string text = stats.dump(2, ' ', false, json::error_handler_t::replace);
 		std::printf("%s\n", text.c_str());
