@@ -13,6 +13,7 @@ struct DockSettings {
 	QString key;                               // stream key: never logged
 	QString resolver = "dns";                  // "off" / "ingest-list" / "dns"
 	QString ingestListUrl;                     // used when resolver == "ingest-list"
+	QString backupUrls;                        // backup ingest URLs, one per line, in order
 	QString handoffMode = "make-before-break"; // or "break-before-make"
 	int maxKeyframeWaitMs = int(constants::kHandoffMaxKeyframeWait.count());
 	/// supportsGoAway in connect; off: E-RTMP ReconnectRequest only (for who wants the standard path).

@@ -171,6 +171,7 @@ void OutputController::applyOutputSettings()
 	obs_data_set_bool(s, obs::setting::kAnnounceGoAway, settings_.announceGoAway);
 	obs_data_set_string(s, obs::setting::kResolver, utf8(settings_.resolver).c_str());
 	obs_data_set_string(s, obs::setting::kIngestListUrl, utf8(settings_.ingestListUrl).c_str());
+	obs_data_set_string(s, obs::setting::kBackupUrls, utf8(settings_.backupUrls).c_str());
 	obs_output_update(output_, s);
 
 	OBSDataAutoRelease service = obs_data_create();

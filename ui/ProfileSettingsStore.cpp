@@ -17,6 +17,7 @@ constexpr const char *kServer = "server";
 constexpr const char *kKey = "key";
 constexpr const char *kResolver = "resolver";
 constexpr const char *kIngestListUrl = "ingest_list_url";
+constexpr const char *kBackupUrls = "backup_urls";
 constexpr const char *kHandoffMode = "handoff_mode";
 constexpr const char *kMaxKeyframeWaitMs = "max_keyframe_wait_ms";
 constexpr const char *kAnnounceGoAway = "announce_goaway";
@@ -60,6 +61,7 @@ DockSettings loadProfileSettings()
 	s.key = str(data, key::kKey);
 	s.resolver = str(data, key::kResolver);
 	s.ingestListUrl = str(data, key::kIngestListUrl);
+	s.backupUrls = str(data, key::kBackupUrls);
 	s.handoffMode = str(data, key::kHandoffMode);
 	s.maxKeyframeWaitMs = int(obs_data_get_int(data, key::kMaxKeyframeWaitMs));
 	s.videoBitrateKbps = int(obs_data_get_int(data, key::kVideoBitrate));
@@ -78,6 +80,7 @@ bool saveProfileSettings(const DockSettings &s)
 	obs_data_set_string(data, key::kKey, s.key.toUtf8().constData());
 	obs_data_set_string(data, key::kResolver, s.resolver.toUtf8().constData());
 	obs_data_set_string(data, key::kIngestListUrl, s.ingestListUrl.toUtf8().constData());
+	obs_data_set_string(data, key::kBackupUrls, s.backupUrls.toUtf8().constData());
 	obs_data_set_string(data, key::kHandoffMode, s.handoffMode.toUtf8().constData());
 	obs_data_set_int(data, key::kMaxKeyframeWaitMs, s.maxKeyframeWaitMs);
 	obs_data_set_int(data, key::kVideoBitrate, s.videoBitrateKbps);

@@ -1,6 +1,8 @@
 #include "SettingsDialog.hpp"
 #include "UiText.hpp"
 
+#include "plugin/ingest/IngestUrl.hpp"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -8,6 +10,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -19,6 +22,8 @@ namespace {
 /// Range of the keyframe wait: the output's own property accepts the same (OutputSettings.cpp).
 constexpr int kMinKeyframeWaitMs = 500;
 constexpr int kMaxKeyframeWaitMs = 60000;
+/// Height of the backup URL box in lines: YouTube's one backup plus a few regions show at once.
+constexpr int kBackupUrlsVisibleLines = 3;
 /// Video bitrate range of the dock's own encoder (kbps): from a phone-grade stream to 4K.
 constexpr int kMinVideoKbps = 200;
 constexpr int kMaxVideoKbps = 100000;
@@ -69,6 +74,24 @@ SettingsDialog::SettingsDialog(const DockSettings &initial, QWidget *parent) : Q
 	ingestListUrl_->setPlaceholderText("https://");
 	form->addRow(uiText("Settings.IngestListUrl"), ingestListUrl_);
 
+	auto *backupBox = new QVBoxLayout();
+	backupUrls_ = new QPlainTextEdit(initial.backupUrls, this);
+	backupUrls_->setObjectName("goawayBackupUrls");
+	backupUrls_->setPlaceholderText("rtmp://b.rtmp.youtube.com/live2?backup=1");
+	backupUrls_->setToolTip(uiText("Settings.BackupUrls.Tooltip"));
+	backupUrls_->setLineWrapMode(QPlainTextEdit::NoWrap);
+	backupUrls_->setTabChangesFocus(true);
+	backupUrls_->setFixedHeight(backupUrls_->fontMetrics().lineSpacing() * kBackupUrlsVisibleLines +
+				    2 * backupUrls_->frameWidth() + 8);
+	backupUrlsError_ = new QLabel(this);
+	backupUrlsError_->setObjectName("goawayBackupUrlsError");
+	backupUrlsError_->setWordWrap(true);
+	backupUrlsError_->setStyleSheet("color: #d9534f");
+	backupUrlsError_->hide();
+	backupBox->addWidget(backupUrls_);
+	backupBox->addWidget(backupUrlsError_);
+	form->addRow(uiText("Settings.BackupUrls"), backupBox);
+
 	handoffMode_ = new QComboBox(this);
 	handoffMode_->setObjectName("goawayHandoffMode");
 	handoffMode_->addItem(uiText("Settings.HandoffMode.MakeBeforeBreak"), "make-before-break");
@@ -118,7 +141,7 @@ SettingsDialog::SettingsDialog(const DockSettings &initial, QWidget *parent) : Q
 	auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
 	buttons->button(QDialogButtonBox::Ok)->setText(uiText("Settings.Ok"));
 	buttons->button(QDialogButtonBox::Cancel)->setText(uiText("Settings.Cancel"));
-	connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+	connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
 	connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 	layout->addWidget(buttons);
 
@@ -138,6 +161,20 @@ void SettingsDialog::updateEnabled()
 	followMain_->setEnabled(!mainButton_->isChecked());
 }
 
+void SettingsDialog::accept()
+{
+	const auto backups = ingest::parseBackupUrls(backupUrls_->toPlainText().toStdString());
+	if (!backups) {
+		backupUrlsError_->setText(
+			uiText("Settings.BackupUrls.Invalid").arg(QString::fromStdString(backups.error().message)));
+		backupUrlsError_->show();
+		backupUrls_->setFocus();
+		return;
+	}
+	backupUrlsError_->hide();
+	QDialog::accept();
+}
+
 DockSettings SettingsDialog::settings() const
 {
 	DockSettings s;
@@ -145,6 +182,7 @@ DockSettings SettingsDialog::settings() const
 	s.key = key_->text().trimmed();
 	s.resolver = resolver_->currentData().toString();
 	s.ingestListUrl = ingestListUrl_->text().trimmed();
+	s.backupUrls = backupUrls_->toPlainText().trimmed();
 	s.handoffMode = handoffMode_->currentData().toString();
 	s.maxKeyframeWaitMs = maxKeyframeWait_->value();
 	s.announceGoAway = announceGoAway_->isChecked();

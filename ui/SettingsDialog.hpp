@@ -7,7 +7,9 @@
 
 class QCheckBox;
 class QComboBox;
+class QLabel;
 class QLineEdit;
+class QPlainTextEdit;
 class QSpinBox;
 
 namespace goaway::ui {
@@ -20,6 +22,9 @@ public:
 	explicit SettingsDialog(const DockSettings &initial, QWidget *parent = nullptr);
 	DockSettings settings() const;
 
+	/** OK: closes only when the backup URLs are valid, else shows why under them. */
+	void accept() override;
+
 private:
 	void updateEnabled();
 
@@ -28,6 +33,8 @@ private:
 	QCheckBox *showKey_ = nullptr;
 	QComboBox *resolver_ = nullptr;
 	QLineEdit *ingestListUrl_ = nullptr;
+	QPlainTextEdit *backupUrls_ = nullptr;
+	QLabel *backupUrlsError_ = nullptr;
 	QComboBox *handoffMode_ = nullptr;
 	QSpinBox *maxKeyframeWait_ = nullptr;
 	QSpinBox *videoBitrate_ = nullptr;

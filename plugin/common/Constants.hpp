@@ -100,6 +100,12 @@ inline constexpr std::chrono::seconds kDrainingCoolDown = 120s;
 /// Connect times within this width rank as equal, so the source's own order (ingest list
 /// priority) decides between nodes that are about as close.
 inline constexpr std::chrono::milliseconds kProbeRankBucket = 10ms;
+/// Backup ingest URLs a streamer may list: YouTube names one backup, a platform with regions a
+/// few; each is resolved and probed within one resolve deadline, and 8 hosts times
+/// kMaxAddressesPerHost stays within kMaxProbesInFlight.
+inline constexpr std::size_t kMaxBackupUrls = 8;
+/// Longest backup URL list accepted as text (8 URLs with long query strings fit).
+inline constexpr std::size_t kMaxBackupUrlsTextBytes = 8u * 1024;
 /// Polling slice while waiting for getaddrinfo_a: it offers no file descriptor to poll, so
 /// cancellation is checked this often.
 inline constexpr std::chrono::milliseconds kDnsPollSlice = 10ms;

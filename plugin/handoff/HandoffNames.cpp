@@ -89,6 +89,8 @@ const char *targetSourceName(TargetSource source)
 		return "ingest list";
 	case TargetSource::Dns:
 		return "re-resolved";
+	case TargetSource::Backup:
+		return "backup";
 	case TargetSource::Configured:
 		return "configured";
 	}

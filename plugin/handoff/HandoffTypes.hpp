@@ -66,6 +66,7 @@ enum class TargetSource {
 	TcUrl,      // the tcUrl of a ReconnectRequest, resolved against the current one
 	IngestList, // an HTTP ingest list
 	Dns,        // the current host name re-resolved (preferring another address)
+	Backup,     // one of the streamer's backup ingest URLs
 	Configured, // the URL the user configured
 };
 

@@ -15,6 +15,7 @@ enum class CandidateSource {
 	TcUrl,      // the tcUrl of an E-RTMP ReconnectRequest, resolved against the current one
 	IngestList, // an HTTP ingest list (Twitch / Amazon IVS shape or the generic shape)
 	Dns,        // the current host name re-resolved
+	Backup,     // the streamer's backup ingest URLs, in their order (e.g. YouTube's backup server)
 	Configured, // the URL the user configured: the last resort
 };
 

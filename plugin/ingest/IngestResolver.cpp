@@ -38,6 +38,8 @@ const char *candidateSourceName(CandidateSource source)
 		return "ingest list";
 	case CandidateSource::Dns:
 		return "DNS";
+	case CandidateSource::Backup:
+		return "backup URL";
 	case CandidateSource::Configured:
 		return "configured URL";
 	}
@@ -196,6 +198,19 @@ Resolution IngestResolver::resolveNow(const ResolveRequest &request, const Cance
 				seeds.push_back({*current, source});
 			else
 				failure(source, "current tcUrl is not usable: " + current.error().message);
+			break;
+		case CandidateSource::Backup:
+			for (std::size_t i = 0; i < request.backupUrls.size(); ++i) {
+				const std::string which = "backup URL " + std::to_string(i + 1);
+				auto url = parseIngestUrl(request.backupUrls[i]);
+				if (!url)
+					failure(source, which + " is not usable: " + url.error().message);
+				else if (current && current->tls && !url->tls && !request.allowDowngrade)
+					failure(source,
+						which + " is rtmp://: it would leave TLS (allow downgrade to use it)");
+				else
+					seeds.push_back({*url, source});
+			}
 			break;
 		case CandidateSource::Configured: {
 			if (request.configuredUrl.empty())

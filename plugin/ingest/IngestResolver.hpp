@@ -36,13 +36,15 @@ struct ResolveRequest {
 	std::optional<std::string> reconnectTcUrl;
 	/** HTTP(S) ingest list to fetch; empty = that source is not configured. */
 	std::string ingestListUrl;
+	/** The streamer's backup ingest URLs (rtmp[s]://host[:port]/app), in their order. */
+	std::vector<std::string> backupUrls;
 	/** The server URL from the stream settings: the last resort. */
 	std::string configuredUrl;
 	/** Used only where an ingest template asks for it; never logged. */
 	std::string streamKey;
 	/** Source order = rank order between sources. Sources not listed are not used. */
 	std::vector<CandidateSource> order{CandidateSource::TcUrl, CandidateSource::IngestList, CandidateSource::Dns,
-					   CandidateSource::Configured};
+					   CandidateSource::Backup, CandidateSource::Configured};
 	/** Allow an rtmps stream to move to an rtmp candidate (off: such candidates are refused). */
 	bool allowDowngrade = false;
 	/** TCP-probe the candidates (off: no connects; candidates keep source order). */

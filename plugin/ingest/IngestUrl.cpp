@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "../common/Constants.hpp"
+
 namespace goaway::ingest {
 
 namespace {
@@ -55,6 +57,38 @@ Result<IngestUrl> resolveReconnectTcUrl(const IngestUrl &current, std::string_vi
 		return fail(ErrorCode::InvalidArgument,
 			    "refusing to downgrade rtmps to rtmp (not allowed in settings)");
 	return resolved;
+}
+
+Result<std::vector<std::string>> parseBackupUrls(std::string_view text)
+{
+	if (text.size() > constants::kMaxBackupUrlsTextBytes)
+		return fail(ErrorCode::InvalidArgument, "The backup ingest URLs are too long (at most " +
+								std::to_string(constants::kMaxBackupUrlsTextBytes) +
+								" characters).");
+	std::vector<std::string> urls;
+	std::size_t lineNumber = 0;
+	while (!text.empty()) {
+		++lineNumber;
+		const std::size_t end = text.find('\n');
+		std::string_view line = text.substr(0, end);
+		text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+		while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front())))
+			line.remove_prefix(1);
+		while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
+			line.remove_suffix(1);
+		if (line.empty())
+			continue;
+		auto url = parseIngestUrl(line);
+		if (!url)
+			return fail(ErrorCode::InvalidArgument, "Backup ingest URL on line " +
+									std::to_string(lineNumber) +
+									" is not usable: " + url.error().message);
+		if (urls.size() == constants::kMaxBackupUrls)
+			return fail(ErrorCode::InvalidArgument,
+				    "At most " + std::to_string(constants::kMaxBackupUrls) + " backup ingest URLs.");
+		urls.emplace_back(line);
+	}
+	return urls;
 }
 
 std::string redactSecret(std::string text, std::string_view secret)

@@ -8,6 +8,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace goaway::ingest {
 
@@ -22,6 +23,12 @@ Result<IngestUrl> parseIngestUrl(std::string_view text);
  *  path-relative (/app)"; resolve it against the current tcUrl. An empty reference means "reuse
  *  the current one". rtmps is never downgraded to rtmp unless `allowDowngrade`. */
 Result<IngestUrl> resolveReconnectTcUrl(const IngestUrl &current, std::string_view reference, bool allowDowngrade);
+
+/** The streamer's backup ingest URLs as typed: one per line (blank lines and surrounding spaces
+ *  ignored). Each must parse as parseIngestUrl does; at most constants::kMaxBackupUrls, the text
+ *  at most constants::kMaxBackupUrlsTextBytes. Errors (InvalidArgument) are sentences for the
+ *  streamer that name the line, never its path. */
+Result<std::vector<std::string>> parseBackupUrls(std::string_view text);
 
 /** `text` with every occurrence of `secret` replaced by "****" (no-op for an empty secret). */
 std::string redactSecret(std::string text, std::string_view secret);

@@ -1,6 +1,7 @@
 #include "OutputSettings.hpp"
 
 #include "plugin/common/Constants.hpp"
+#include "plugin/ingest/IngestUrl.hpp"
 #include "plugin/rtmp/RtmpUrl.hpp"
 
 #include <obs.hpp>
@@ -61,6 +62,9 @@ obs_properties_t *outputProperties()
 	obs_property_list_add_string(resolver, obs_module_text("Settings.Resolver.Off"), "off");
 	obs_properties_add_text(props, setting::kIngestListUrl, obs_module_text("Settings.IngestListUrl"),
 				OBS_TEXT_DEFAULT);
+	obs_property_t *backups = obs_properties_add_text(props, setting::kBackupUrls,
+							  obs_module_text("Settings.BackupUrls"), OBS_TEXT_MULTILINE);
+	obs_property_set_long_description(backups, obs_module_text("Settings.BackupUrls.Tooltip"));
 	obs_properties_add_bool(props, setting::kAllowDowngrade, obs_module_text("Settings.AllowDowngrade"));
 	obs_properties_add_int(props, setting::kDropThresholdMs, obs_module_text("Settings.DropThreshold"), 200, 10000,
 			       100);
@@ -124,18 +128,23 @@ Result<output::DriverConfig> makeDriverConfig(obs_data_t *settings, obs_service_
 	const std::string resolver = obs_data_get_string(settings, setting::kResolver);
 	using S = ingest::CandidateSource;
 	c.resolve.allowDowngrade = obs_data_get_bool(settings, setting::kAllowDowngrade);
+	auto backups = ingest::parseBackupUrls(obs_data_get_string(settings, setting::kBackupUrls));
+	if (!backups)
+		return fail(ErrorCode::InvalidArgument, backups.error().message);
+	c.resolve.backupUrls = std::move(*backups);
 	if (resolver == "ingest-list") {
 		c.resolve.ingestListUrl = obs_data_get_string(settings, setting::kIngestListUrl);
 		if (c.resolve.ingestListUrl.empty())
 			return fail(ErrorCode::InvalidArgument,
 				    "The ingest-list resolver needs an ingest list URL (https://...).");
-		c.resolve.order = {S::TcUrl, S::IngestList, S::Dns, S::Configured};
+		c.resolve.order = {S::TcUrl, S::IngestList, S::Dns, S::Backup, S::Configured};
 	} else if (resolver == "off") {
-		// Go back to where the server pointed, else to the configured URL: no DNS, no probes.
-		c.resolve.order = {S::TcUrl, S::Configured};
+		// Go back to where the server pointed, else to a backup the streamer listed, else to the
+		// configured URL: no DNS re-resolution of the current host, no probes.
+		c.resolve.order = {S::TcUrl, S::Backup, S::Configured};
 		c.resolve.probe = false;
 	} else {
-		c.resolve.order = {S::TcUrl, S::Dns, S::Configured};
+		c.resolve.order = {S::TcUrl, S::Dns, S::Backup, S::Configured};
 	}
 	return c;
 }

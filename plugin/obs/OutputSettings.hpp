@@ -19,6 +19,8 @@ inline constexpr const char *kMaxKeyframeWaitMs = "max_keyframe_wait_ms";
 inline constexpr const char *kDeadPathWindowMs = "dead_path_window_ms"; // issue 16
 inline constexpr const char *kResolver = "resolver"; // "dns" / "ingest-list" / "off"
 inline constexpr const char *kIngestListUrl = "ingest_list_url";
+/// The streamer's backup ingest URLs, one per line (tried after another node of the current host).
+inline constexpr const char *kBackupUrls = "backup_urls";
 inline constexpr const char *kAllowDowngrade = "allow_rtmps_downgrade";
 inline constexpr const char *kDropThresholdMs = "drop_threshold_ms";
 inline constexpr const char *kPFrameDropThresholdMs = "pframe_drop_threshold_ms";

@@ -18,6 +18,8 @@ handoff::TargetSource toTargetSource(ingest::CandidateSource source)
 		return handoff::TargetSource::IngestList;
 	case ingest::CandidateSource::Dns:
 		return handoff::TargetSource::Dns;
+	case ingest::CandidateSource::Backup:
+		return handoff::TargetSource::Backup;
 	case ingest::CandidateSource::Configured:
 		break;
 	}

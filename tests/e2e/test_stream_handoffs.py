@@ -4,7 +4,7 @@ rtmp_goaway_output to goaway-ingest, which asks it to move; nothing the encoder 
 missing at the ingest.
 
 usage: test_stream_handoffs.py SCENARIO BUILD_DIR INGEST_BINARY
-scenarios: goaway, reconnect, rtt100, refuse, hang, drop-mid-gop, stop-mid-handoff
+scenarios: goaway, reconnect, rtt100, refuse, hang, ingest-list, backup-url, drop-mid-gop, stop-mid-handoff
 """
 
 import http.server
@@ -36,6 +36,9 @@ SCENARIOS = {
     # The old node drops the connection mid-GOP right after its Go Away: resume from the last keyframe.
     # Go Away, and a local HTTP ingest list (this plugin's generic shape) naming the other node first.
     "ingest-list": (["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--signal", "goaway", "--goaway-every", "10s", "--signal-count", "2"], 35, 2),
+    # Go Away from the configured node, whose host name (127.0.0.1) gives no other node: the
+    # streamer's backup ingest URL (the other node) is where it goes, not back to the same node.
+    "backup-url": (["--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--signal", "goaway", "--goaway-every", "10s", "--signal-count", "2"], 35, 2),
     "drop-mid-gop": (["--listen", "127.0.0.1:0,drop-after-signal=300", "--listen", "127.0.0.1:0", "--signal", "goaway",
                       "--goaway-every", "10s", "--signal-count", "3"], 40, 3),
     # OBS stops (and goaway-stream shuts libobs down) while a handoff to a hanging node is still
@@ -77,6 +80,9 @@ def main():
         if scenario == "ingest-list":
             list_server, list_url = serve_ingest_list([ingest.port(0), ingest.port(1)])
             extra = ["--set", "resolver=ingest-list", "--set", "ingest_list_url=" + list_url]
+        if scenario == "backup-url":
+            # A line that is only spaces, and the backup URL: what a streamer pastes.
+            extra = ["--set", "backup_urls=  \nrtmp://127.0.0.1:%d/live\n" % ingest.port(1)]
         url = "rtmp://127.0.0.1:%d/live" % ingest.port(0)
         with obsharness.xdisplay() as display:
             stats = run_stream(build_dir, display, url, seconds, workdir, extra=extra)
@@ -129,6 +135,12 @@ def main():
         check(first.get("toSource") == "ingest list" and first.get("to", {}).get("port") == ingest.port(1),
               "the first Go Away moved the stream to the node the ingest list names first (%s)" % first.get("to"))
         check(published[1]["node"] == "n1", "the second publish landed on n1")
+    if scenario == "backup-url":
+        first = ok[0] if ok else {}
+        check(first.get("toSource") == "backup" and first.get("to", {}).get("port") == ingest.port(1),
+              "the first Go Away moved the stream to the backup URL's node (%s from %s)" %
+              (first.get("to"), first.get("toSource")))
+        check(published[1]["node"] == "n1", "the second publish landed on n1, the backup")
     if scenario in ("refuse", "hang"):
         check(all(c["node"] == "n0" for c in published), "every publish landed on the working node")
     if scenario == "stop-mid-handoff":

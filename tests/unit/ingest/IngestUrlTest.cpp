@@ -1,4 +1,5 @@
 // tcUrl resolution (E-RTMP v2 Reconnect Request: absolute, //host/app or /app) and URL parsing.
+#include "plugin/common/Constants.hpp"
 #include "plugin/ingest/IngestUrl.hpp"
 
 #include <gtest/gtest.h>
@@ -106,4 +107,44 @@ TEST(RedactSecret, ReplacesEveryOccurrence)
 	EXPECT_EQ(redactSecret("rtmp://h/app?k=abc&x=abc", "abc"), "rtmp://h/app?k=****&x=****");
 	EXPECT_EQ(redactSecret("nothing here", ""), "nothing here");
 	EXPECT_EQ(redactSecret("aaaa", "aa"), "********");
+}
+
+TEST(BackupUrls, OnePerLineInOrderBlankLinesAndSpacesIgnored)
+{
+	auto urls = parseBackupUrls("  rtmp://b.rtmp.youtube.com/live2?backup=1 \r\n\n\trtmps://[::1]:4443/app\n");
+	ASSERT_TRUE(urls.has_value()) << urls.error().message;
+	ASSERT_EQ(urls->size(), 2u);
+	EXPECT_EQ((*urls)[0], "rtmp://b.rtmp.youtube.com/live2?backup=1");
+	EXPECT_EQ((*urls)[1], "rtmps://[::1]:4443/app");
+	EXPECT_TRUE(parseBackupUrls("")->empty());
+	EXPECT_TRUE(parseBackupUrls("\n \n")->empty());
+}
+
+TEST(BackupUrls, ABadLineIsNamedWithoutItsPath)
+{
+	auto urls = parseBackupUrls("rtmp://a.example/live\nsrt://b.example:9000/SECRETKEY\n");
+	ASSERT_FALSE(urls.has_value());
+	EXPECT_EQ(urls.error().code, ErrorCode::InvalidArgument);
+	EXPECT_NE(urls.error().message.find("line 2"), std::string::npos) << urls.error().message;
+	EXPECT_EQ(urls.error().message.find("SECRETKEY"), std::string::npos) << urls.error().message;
+	EXPECT_FALSE(parseBackupUrls("rtmp://{region}.example/live").has_value());
+	EXPECT_FALSE(parseBackupUrls("rtmp://a.example").has_value()); // no app
+}
+
+TEST(BackupUrls, BoundedInCountAndLength)
+{
+	std::string eight, nine;
+	for (int i = 0; i < 9; ++i) {
+		const std::string line = "rtmp://n" + std::to_string(i) + ".example/live\n";
+		if (i < 8)
+			eight += line;
+		nine += line;
+	}
+	EXPECT_EQ(parseBackupUrls(eight)->size(), constants::kMaxBackupUrls);
+	auto tooMany = parseBackupUrls(nine);
+	ASSERT_FALSE(tooMany.has_value());
+	EXPECT_NE(tooMany.error().message.find("At most 8"), std::string::npos);
+	auto tooLong = parseBackupUrls(std::string(constants::kMaxBackupUrlsTextBytes + 1, ' '));
+	ASSERT_FALSE(tooLong.has_value());
+	EXPECT_NE(tooLong.error().message.find("too long"), std::string::npos);
 }

@@ -196,6 +196,60 @@ TEST_F(ResolverOffline, SourceOrderIsConfigurable)
 	EXPECT_EQ(resolver.resolveNow(r).candidates.size(), 1u);
 }
 
+TEST_F(ResolverOffline, BackupUrlsComeAfterAnotherNodeButBeforeTheConfiguredOne)
+{
+	IngestResolver resolver(options());
+	auto r = request();
+	r.backupUrls = {"rtmp://127.0.0.7:1936/live2?backup=1", "rtmp://127.0.0.8/live"};
+	auto result = resolver.resolveNow(r);
+	// DNS gave only the draining node: the backups in their order, then the configured URL,
+	// the draining node last.
+	ASSERT_EQ(result.candidates.size(), 4u);
+	EXPECT_EQ(result.candidates[0].source, CandidateSource::Backup);
+	EXPECT_EQ(result.candidates[0].address, "127.0.0.7");
+	EXPECT_EQ(result.candidates[0].port, 1936);
+	EXPECT_EQ(result.candidates[1].source, CandidateSource::Backup);
+	EXPECT_EQ(result.candidates[1].address, "127.0.0.8");
+	EXPECT_EQ(result.candidates[2].source, CandidateSource::Configured);
+	EXPECT_TRUE(result.candidates[3].draining);
+}
+
+TEST_F(ResolverOffline, TheDrainingBackupIsKeptLast)
+{
+	IngestResolver resolver(options());
+	auto r = request(); // the stream is on 127.0.0.2, and that node is draining
+	r.backupUrls = {"rtmp://127.0.0.2:1935/live", "rtmp://127.0.0.8/live"};
+	auto result = resolver.resolveNow(r);
+	ASSERT_EQ(result.candidates.size(), 3u); // the first backup is the same (url, address) as DNS's
+	EXPECT_EQ(result.candidates[0].address, "127.0.0.8");
+	EXPECT_EQ(result.candidates[1].source, CandidateSource::Configured);
+	EXPECT_TRUE(result.candidates[2].draining);
+}
+
+TEST_F(ResolverOffline, BadOrDowngradingBackupUrlsAreReasonsAndTheRestStillCount)
+{
+	IngestResolver resolver(options());
+	ResolveRequest r;
+	r.currentTcUrl = "rtmps://127.0.0.2/live";
+	r.drainingAddress = "127.0.0.2";
+	r.backupUrls = {"https://127.0.0.3/live", "rtmp://127.0.0.4/live", "rtmps://127.0.0.5/live"};
+	r.probe = false;
+	auto result = resolver.resolveNow(r);
+	std::vector<std::string> reasons;
+	for (const auto &f : result.failures)
+		if (f.source == CandidateSource::Backup)
+			reasons.push_back(f.reason);
+	ASSERT_EQ(reasons.size(), 2u);
+	EXPECT_NE(reasons[0].find("backup URL 1"), std::string::npos);
+	EXPECT_NE(reasons[1].find("backup URL 2"), std::string::npos);
+	EXPECT_NE(reasons[1].find("TLS"), std::string::npos);
+	ASSERT_FALSE(result.candidates.empty());
+	EXPECT_EQ(result.candidates[0].url, "rtmps://127.0.0.5/live");
+	EXPECT_EQ(result.candidates[0].source, CandidateSource::Backup);
+	r.allowDowngrade = true;
+	EXPECT_EQ(resolver.resolveNow(r).candidates[0].address, "127.0.0.4");
+}
+
 TEST_F(ResolverOffline, RefusedDowngradeAndBadUrlsAreReasonsNotCrashes)
 {
 	IngestResolver resolver(options());

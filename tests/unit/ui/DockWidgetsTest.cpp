@@ -12,6 +12,7 @@
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -196,6 +197,35 @@ private slots:
 		QCOMPARE(out.videoBitrateKbps, 6000);
 		QVERIFY(!out.followMainStream);
 		QCOMPARE(out.key, QString("secret"));
+	}
+
+	void settingsDialogKeepsBadBackupUrlsOpenWithAReason()
+	{
+		DockSettings in;
+		in.backupUrls = "rtmp://b.example/live2?backup=1";
+		SettingsDialog dialog(in);
+		auto *backups = child<QPlainTextEdit>(&dialog, "goawayBackupUrls");
+		auto *error = child<QLabel>(&dialog, "goawayBackupUrlsError");
+		QCOMPARE(backups->toPlainText(), in.backupUrls);
+		dialog.show();
+		QVERIFY(error->isHidden());
+
+		// A URL that is not rtmp[s] on line 3: the dialog stays open and says which line.
+		backups->setPlainText("rtmp://b.example/live2?backup=1\n\nhttps://c.example/live\n");
+		dialog.accept();
+		QCOMPARE(dialog.result(), int(QDialog::Rejected));
+		QVERIFY(dialog.isVisible());
+		QVERIFY(!error->isHidden());
+		QVERIFY(error->text().contains("line 3"));
+		QVERIFY(error->text().contains("scheme 'https'"));
+
+		// Fixed: OK closes it and the list comes back as typed, in its order.
+		backups->setPlainText(" rtmp://b.example/live2?backup=1 \nrtmps://c.example:443/app\n");
+		dialog.accept();
+		QCOMPARE(dialog.result(), int(QDialog::Accepted));
+		QVERIFY(error->isHidden());
+		QCOMPARE(dialog.settings().backupUrls,
+			 QString("rtmp://b.example/live2?backup=1 \nrtmps://c.example:443/app"));
 	}
 };
 

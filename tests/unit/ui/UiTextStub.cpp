@@ -9,7 +9,7 @@ QString uiText(const char *key)
 	const QString k = QString::fromUtf8(key);
 	if (k.endsWith(QLatin1String(".Format")))
 		return k + QStringLiteral(" %1 %2");
-	if (k == QLatin1String("Dock.Chart.Title") ||
+	if (k == QLatin1String("Dock.Chart.Title") || k == QLatin1String("Settings.BackupUrls.Invalid") ||
 	    (k.startsWith(QLatin1String("Dock.Server.")) && k != QLatin1String("Dock.Server.NoCapsEx")))
 		return k + QStringLiteral(" %1");
 	return k;
