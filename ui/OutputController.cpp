@@ -299,7 +299,7 @@ void OutputController::openSettings() noexcept
 		auto *parent = static_cast<QWidget *>(obs_frontend_get_main_window());
 		DockSettings current = settings_;
 		current.mainButtonUsesPlugin = obs::mainStreamUsesGoAwayService();
-		SettingsDialog dialog(current, parent);
+		SettingsDialog dialog(current, parent, status_->resolverSources());
 		if (dialog.exec() != QDialog::Accepted)
 			return;
 		const DockSettings edited = dialog.settings();

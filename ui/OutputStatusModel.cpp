@@ -4,9 +4,35 @@
 #include <algorithm>
 
 #include <QJsonDocument>
+#include <QJsonArray>
 #include <QJsonObject>
 
 namespace goaway::ui {
+
+namespace {
+
+/** "Backup URLs: 1 usable (and 1 draining) — reason", from one resolverSources entry. */
+QString sourceLine(const QJsonObject &o)
+{
+	const QString name = o.value("source").toString();
+	QString source = uiText("Source.Configured");
+	if (name == QLatin1String("tcUrl"))
+		source = uiText("Source.TcUrl");
+	else if (name == QLatin1String("ingest list"))
+		source = uiText("Source.IngestList");
+	else if (name == QLatin1String("DNS"))
+		source = uiText("Source.Dns");
+	else if (name == QLatin1String("backup URL"))
+		source = uiText("Source.Backup");
+	QString line = uiText("Settings.LastSources.Usable.Format").arg(source).arg(o.value("usable").toInteger());
+	if (const qint64 draining = o.value("draining").toInteger(); draining > 0)
+		line = uiText("Settings.LastSources.Draining.Format").arg(line).arg(draining);
+	if (const QString reason = o.value("reason").toString(); !reason.isEmpty())
+		line += QStringLiteral(" — ") + reason;
+	return line;
+}
+
+} // namespace
 
 OutputStatusModel::OutputStatusModel(QObject *parent) : QObject(parent) {}
 
@@ -120,6 +146,13 @@ void OutputStatusModel::updateFromStats(const QByteArray &json, qint64 nowMs)
 	droppedFrames_ = o.value("droppedFrames").toInteger();
 	congestion_ = o.value("congestion").toDouble();
 	pathCongested_ = o.value("pathCongested").toBool();
+	if (o.value("resolverSources").isArray()) {
+		QStringList lines;
+		for (const QJsonValue &v : o.value("resolverSources").toArray())
+			lines.push_back(sourceLine(v.toObject()));
+		if (!lines.isEmpty())
+			resolverSources_ = lines;
+	}
 	handoffs_ = o.value("handoffs").toInt();
 
 	const quint64 total = quint64(o.value("totalBytes").toInteger());

@@ -5,6 +5,7 @@
 #include <QByteArray>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <QVector>
 
 #include <deque>
@@ -58,6 +59,9 @@ public:
 	/** The live ingest acknowledges less than is sent, still acknowledging: congestion, no handoff. */
 	bool pathCongested() const { return pathCongested_; }
 	int handoffs() const { return handoffs_; }
+	/** What each resolver source gave for the latest handoff, one line per source (empty: no
+	 *  handoff resolved yet). Kept after the stream stops: the settings show "last time". */
+	const QStringList &resolverSources() const { return resolverSources_; }
 	/** Between the two latest samples. */
 	double liveKbps() const { return liveKbps_; }
 	/** Over the last minute of samples (kBitrateAverageWindowMs). */
@@ -92,6 +96,7 @@ private:
 	qint64 droppedFrames_ = 0;
 	double congestion_ = 0;
 	bool pathCongested_ = false;
+	QStringList resolverSources_;
 	int handoffs_ = 0;
 	double liveKbps_ = 0;
 	double averageKbps_ = 0;

@@ -36,7 +36,8 @@ void selectData(QComboBox *box, const QString &value)
 
 } // namespace
 
-SettingsDialog::SettingsDialog(const DockSettings &initial, QWidget *parent) : QDialog(parent)
+SettingsDialog::SettingsDialog(const DockSettings &initial, QWidget *parent, const QStringList &lastSources)
+	: QDialog(parent)
 {
 	setObjectName("goawaySettingsDialog");
 	setWindowTitle(uiText("Settings.Title"));
@@ -91,6 +92,15 @@ SettingsDialog::SettingsDialog(const DockSettings &initial, QWidget *parent) : Q
 	backupBox->addWidget(backupUrls_);
 	backupBox->addWidget(backupUrlsError_);
 	form->addRow(uiText("Settings.BackupUrls"), backupBox);
+
+	auto *sources = new QLabel(lastSources.isEmpty() ? uiText("Settings.LastSources.None")
+							 : lastSources.join(QLatin1Char('\n')),
+				   this);
+	sources->setObjectName("goawayLastSources");
+	sources->setWordWrap(true);
+	sources->setTextFormat(Qt::PlainText); // reasons quote what a server or resolver sent
+	sources->setTextInteractionFlags(Qt::TextSelectableByMouse);
+	form->addRow(uiText("Settings.LastSources"), sources);
 
 	handoffMode_ = new QComboBox(this);
 	handoffMode_->setObjectName("goawayHandoffMode");

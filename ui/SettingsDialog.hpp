@@ -4,6 +4,7 @@
 #include "DockSettings.hpp"
 
 #include <QDialog>
+#include <QStringList>
 
 class QCheckBox;
 class QComboBox;
@@ -19,7 +20,10 @@ class SettingsDialog : public QDialog {
 	Q_OBJECT
 
 public:
-	explicit SettingsDialog(const DockSettings &initial, QWidget *parent = nullptr);
+	/** `lastSources`: what each resolver source gave for the latest handoff, one line each
+	 *  (OutputStatusModel::resolverSources); empty: none yet. */
+	explicit SettingsDialog(const DockSettings &initial, QWidget *parent = nullptr,
+				const QStringList &lastSources = {});
 	DockSettings settings() const;
 
 	/** OK: closes only when the backup URLs are valid, else shows why under them. */

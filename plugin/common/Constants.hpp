@@ -106,6 +106,8 @@ inline constexpr std::chrono::milliseconds kProbeRankBucket = 10ms;
 inline constexpr std::size_t kMaxBackupUrls = 8;
 /// Longest backup URL list accepted as text (8 URLs with long query strings fit).
 inline constexpr std::size_t kMaxBackupUrlsTextBytes = 8u * 1024;
+/// Longest reason per source shown in the dock: a sentence or two, never a dump.
+inline constexpr std::size_t kMaxContributionReasonBytes = 300;
 /// Polling slice while waiting for getaddrinfo_a: it offers no file descriptor to poll, so
 /// cancellation is checked this often.
 inline constexpr std::chrono::milliseconds kDnsPollSlice = 10ms;

@@ -55,4 +55,16 @@ struct Resolution {
 	bool deadlineHit = false;
 };
 
+/** What one source gave in a resolution (the dock shows it: "what each source contributed"). */
+struct SourceContribution {
+	CandidateSource source = CandidateSource::Configured;
+	std::size_t usable = 0;   // candidates that are not the draining node
+	std::size_t draining = 0; // the draining node, or one in its cool-down
+	std::string reason;       // why the source gave nothing (or less): bounded, printable; may be empty
+};
+
+/** Per source in `order`, what `resolution` holds from it; sources that gave nothing and have no
+ *  reason (a tcUrl on a Go Away, no backup URLs) are left out. */
+std::vector<SourceContribution> contributions(const Resolution &resolution, const std::vector<CandidateSource> &order);
+
 } // namespace goaway::ingest

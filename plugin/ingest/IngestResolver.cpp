@@ -5,6 +5,7 @@
 #include "CandidateProber.hpp"
 #include "IngestUrl.hpp"
 #include "../common/Log.hpp"
+#include "../common/OutsideText.hpp"
 
 #include <algorithm>
 #include <exception>
@@ -44,6 +45,27 @@ const char *candidateSourceName(CandidateSource source)
 		return "configured URL";
 	}
 	return "unknown";
+}
+
+std::vector<SourceContribution> contributions(const Resolution &resolution, const std::vector<CandidateSource> &order)
+{
+	std::vector<SourceContribution> out;
+	for (CandidateSource source : order) {
+		SourceContribution c;
+		c.source = source;
+		for (const auto &candidate : resolution.candidates)
+			if (candidate.source == source)
+				++(candidate.draining ? c.draining : c.usable);
+		for (const auto &failure : resolution.failures)
+			if (failure.source == source)
+				c.reason += (c.reason.empty() ? "" : "; ") + failure.reason;
+		// Reasons quote what a server or resolver sent (a scheme, an HTTP status): one bounded,
+		// printable line before it leaves this layer.
+		c.reason = text::untrusted(c.reason, constants::kMaxContributionReasonBytes);
+		if (c.usable || c.draining || !c.reason.empty())
+			out.push_back(std::move(c));
+	}
+	return out;
 }
 
 IngestResolver::IngestResolver() : IngestResolver(Options{}) {}
@@ -287,6 +309,17 @@ Resolution IngestResolver::resolveNow(const ResolveRequest &request, const Cance
 	}
 	if (dnsOnlyDraining && wants(CandidateSource::Dns))
 		failure(CandidateSource::Dns, "the host name resolves only to the draining node");
+	// A source whose every URL named a node an earlier source already gave: said, not logged
+	// (the dock shows why a source the streamer set up gave nothing new).
+	for (const auto &seed : seeds) {
+		const auto source = seed.source;
+		const bool gave = std::any_of(candidates.begin(), candidates.end(),
+					      [&](const Candidate &c) { return c.source == source; });
+		const bool said = std::any_of(result.failures.begin(), result.failures.end(),
+					      [&](const SourceFailure &f) { return f.source == source; });
+		if (!gave && !said)
+			result.failures.push_back({source, "the same node as an earlier source"});
+	}
 
 	// 4. Probe everything with an address that is not draining, in parallel.
 	std::vector<std::size_t> probed;

@@ -5,6 +5,7 @@
 #include "PacketQueue.hpp"
 #include "plugin/common/Result.hpp"
 #include "plugin/handoff/HandoffTypes.hpp"
+#include "plugin/ingest/Candidate.hpp"
 #include "plugin/rtmp/RtmpSession.hpp"
 
 #include <memory>
@@ -25,6 +26,7 @@ struct PreconnectDone {
 struct CandidatesReady {
 	uint64_t requestId = 0; // the machine's ResolveTargets id
 	std::vector<handoff::Target> targets;
+	std::vector<ingest::SourceContribution> sources; // what each source gave (for the dock)
 };
 
 struct ManualHandoff {};

@@ -86,6 +86,12 @@ nlohmann::json handoffRecordToJson(const handoff::HandoffRecord &r, handoff::Tim
 
 nlohmann::json snapshotToJson(const DriverSnapshot &s)
 {
+	nlohmann::json sources = nlohmann::json::array();
+	for (const auto &c : s.resolverSources)
+		sources.push_back({{"source", ingest::candidateSourceName(c.source)},
+				   {"usable", c.usable},
+				   {"draining", c.draining},
+				   {"reason", c.reason}});
 	return {{"state", stateSlug(s.state)},
 		{"server", s.server},
 		{"address", s.peerAddress},
@@ -101,7 +107,8 @@ nlohmann::json snapshotToJson(const DriverSnapshot &s)
 		{"serverShowed",
 		 {{"capsEx", s.serverCapsEx ? nlohmann::json(*s.serverCapsEx) : nlohmann::json(nullptr)},
 		  {"goAways", s.goAwaysReceived},
-		  {"reconnectRequests", s.reconnectRequestsReceived}}}};
+		  {"reconnectRequests", s.reconnectRequestsReceived}}},
+		{"resolverSources", std::move(sources)}};
 }
 
 } // namespace goaway::output

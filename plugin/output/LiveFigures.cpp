@@ -40,6 +40,12 @@ void LiveFigures::setPathCongested(bool congested)
 	snapshot_.pathCongested = congested;
 }
 
+void LiveFigures::setResolverSources(std::vector<ingest::SourceContribution> sources)
+{
+	std::lock_guard lock(mutex_);
+	snapshot_.resolverSources = std::move(sources);
+}
+
 void LiveFigures::update(handoff::State state, uint64_t bytesSent, uint64_t packetsSent, uint64_t backlogBytes,
 			 std::optional<handoff::SessionId> liveId, const rtmp::RtmpSession *live)
 {

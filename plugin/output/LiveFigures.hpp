@@ -3,12 +3,14 @@
 // read as one consistent copy from any thread.
 
 #include "plugin/handoff/HandoffTypes.hpp"
+#include "plugin/ingest/Candidate.hpp"
 #include "plugin/rtmp/RtmpSession.hpp"
 
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace goaway::output {
 
@@ -35,6 +37,8 @@ struct DriverSnapshot {
 	bool pathCongested = false;
 	uint64_t congestionEpisodes = 0;
 	uint64_t reconnectRequestsReceived = 0;
+	// What each resolver source gave for the latest handoff target resolution (none yet: empty).
+	std::vector<ingest::SourceContribution> resolverSources;
 };
 
 class LiveFigures {
@@ -47,6 +51,7 @@ public:
 	void countHandoff();
 	void countSignal(Signal signal);
 	void setPathCongested(bool congested);
+	void setResolverSources(std::vector<ingest::SourceContribution> sources);
 	/**
 	 * Once per turn of the send loop: no string is copied or formatted unless another session went
 	 * live (`liveId` differs from the last call's).

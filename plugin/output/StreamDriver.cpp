@@ -251,6 +251,7 @@ void StreamDriver::handleInbox()
 				execute(machine_.onPreconnectFailed(done->session, done->result.error(), now()));
 			}
 		} else if (auto *ready = std::get_if<inbox::CandidatesReady>(&event)) {
+			figures_.setResolverSources(std::move(ready->sources));
 			execute(machine_.onCandidates(ready->requestId, std::move(ready->targets), now()));
 		} else if (std::holds_alternative<inbox::ManualHandoff>(event)) {
 			execute(machine_.requestHandoff(now()));

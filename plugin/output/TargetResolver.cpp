@@ -50,14 +50,15 @@ void TargetResolver::resolve(const handoff::action::ResolveTargets &request, std
 	r.streamKey = streamKey_;
 	const uint64_t machineRequest = request.requestId;
 	DriverInbox *inbox = &inbox_;
-	resolver_->resolve(std::move(r), [inbox, machineRequest](ingest::Resolution resolution) {
+	resolver_->resolve(std::move(r), [inbox, machineRequest, order = base_.order](ingest::Resolution resolution) {
 		std::vector<handoff::Target> targets;
 		for (const auto &c : resolution.candidates)
 			targets.push_back(handoff::Target{c.url, c.host, c.port, c.address, toTargetSource(c.source)});
 		for (const auto &f : resolution.failures)
 			GOAWAY_LOG_INFO("TargetResolver::resolve", "%s gave no target: %s",
 					ingest::candidateSourceName(f.source), f.reason.c_str());
-		inbox->push(inbox::CandidatesReady{machineRequest, std::move(targets)});
+		inbox->push(inbox::CandidatesReady{machineRequest, std::move(targets),
+						   ingest::contributions(resolution, order)});
 	});
 }
 

@@ -141,6 +141,15 @@ def main():
               "the first Go Away moved the stream to the backup URL's node (%s from %s)" %
               (first.get("to"), first.get("toSource")))
         check(published[1]["node"] == "n1", "the second publish landed on n1, the backup")
+        # What the dock's settings show: per source, what the latest resolution gave (the second
+        # Go Away's, from n1: the backup is now the draining node, n0 still in its cool-down).
+        sources = {s["source"]: s for s in (stats.get("state") or {}).get("resolverSources", [])}
+        print("resolver sources: %s" % sorted(sources.values(), key=lambda s: s["source"]), flush=True)
+        check(set(sources) == {"DNS", "backup URL", "configured URL"} and
+              sources["backup URL"]["usable"] + sources["backup URL"]["draining"] == 0 and
+              "same node" in sources["backup URL"]["reason"] and
+              sources["DNS"]["draining"] == 1 and sources["configured URL"]["draining"] == 1,
+              "the state says what each source gave for the latest handoff")
     if scenario in ("refuse", "hang"):
         check(all(c["node"] == "n0" for c in published), "every publish landed on the working node")
     if scenario == "stop-mid-handoff":

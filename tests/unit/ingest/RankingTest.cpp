@@ -224,6 +224,15 @@ TEST_F(ResolverOffline, TheDrainingBackupIsKeptLast)
 	EXPECT_EQ(result.candidates[0].address, "127.0.0.8");
 	EXPECT_EQ(result.candidates[1].source, CandidateSource::Configured);
 	EXPECT_TRUE(result.candidates[2].draining);
+	// What the dock shows per source: the backup gave one node (the other was DNS's).
+	auto given = contributions(result, r.order);
+	ASSERT_EQ(given.size(), 3u);
+	EXPECT_EQ(given[0].source, CandidateSource::Dns);
+	EXPECT_EQ(given[0].draining, 1u);
+	EXPECT_EQ(given[1].source, CandidateSource::Backup);
+	EXPECT_EQ(given[1].usable, 1u);
+	EXPECT_EQ(given[1].reason, "");
+	EXPECT_EQ(given[2].source, CandidateSource::Configured);
 }
 
 TEST_F(ResolverOffline, BadOrDowngradingBackupUrlsAreReasonsAndTheRestStillCount)

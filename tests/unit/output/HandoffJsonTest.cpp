@@ -2,6 +2,7 @@
 // never throws, whatever text reached a record.
 
 #include "plugin/output/HandoffJson.hpp"
+#include "plugin/ingest/Candidate.hpp"
 #include "plugin/output/LiveFigures.hpp"
 
 #include <gtest/gtest.h>
@@ -73,4 +74,33 @@ TEST(HandoffJson, CongestionIsCountedOncePerEpisodeAndShownInTheState)
 	j = output::snapshotToJson(figures.read());
 	EXPECT_EQ(j["pathCongested"], false);
 	EXPECT_EQ(j["congestionEpisodes"], 2);
+}
+
+TEST(HandoffJson, TheStateSaysWhatEachResolverSourceGave)
+{
+	output::LiveFigures figures{rtmp::SessionOptions{}};
+	EXPECT_TRUE(output::snapshotToJson(figures.read())["resolverSources"].empty());
+	ingest::Resolution r;
+	ingest::Candidate dns;
+	dns.source = ingest::CandidateSource::Dns;
+	dns.draining = true;
+	ingest::Candidate backup;
+	backup.source = ingest::CandidateSource::Backup;
+	r.candidates = {backup, dns};
+	// A reason quoting a hostile server's scheme: bounded, printable text by the time it is shown.
+	r.failures = {{ingest::CandidateSource::TcUrl, "server's tcUrl refused: scheme '\x1b[2Jx' is not rtmp"},
+		      {ingest::CandidateSource::Dns, "the host name resolves only to the draining node"}};
+	using S = ingest::CandidateSource;
+	figures.setResolverSources(ingest::contributions(r, {S::TcUrl, S::Dns, S::Backup, S::Configured}));
+	auto j = output::snapshotToJson(figures.read())["resolverSources"];
+	ASSERT_EQ(j.size(), 3u); // the configured URL gave nothing and had no reason: left out
+	EXPECT_EQ(j[0]["source"], "tcUrl");
+	EXPECT_EQ(j[0]["usable"], 0);
+	EXPECT_EQ(j[0]["reason"].get<std::string>().find('\x1b'), std::string::npos);
+	EXPECT_EQ(j[1]["source"], "DNS");
+	EXPECT_EQ(j[1]["draining"], 1);
+	EXPECT_EQ(j[1]["reason"], "the host name resolves only to the draining node");
+	EXPECT_EQ(j[2]["source"], "backup URL");
+	EXPECT_EQ(j[2]["usable"], 1);
+	EXPECT_EQ(j[2]["reason"], "");
 }

@@ -226,6 +226,11 @@ private slots:
 		QVERIFY(error->isHidden());
 		QCOMPARE(dialog.settings().backupUrls,
 			 QString("rtmp://b.example/live2?backup=1 \nrtmps://c.example:443/app"));
+		QCOMPARE(child<QLabel>(&dialog, "goawayLastSources")->text(), QString("Settings.LastSources.None"));
+
+		SettingsDialog after(in, nullptr, {"DNS: 0 usable", "Backup URLs: 1 usable"});
+		QCOMPARE(child<QLabel>(&after, "goawayLastSources")->text(),
+			 QString("DNS: 0 usable\nBackup URLs: 1 usable"));
 	}
 };
 

@@ -76,6 +76,22 @@ private slots:
 		QCOMPARE(m.handoffs(), 2);
 	}
 
+	void saysWhatEachResolverSourceGaveAndKeepsItAfterTheStop()
+	{
+		OutputStatusModel m;
+		QVERIFY(m.resolverSources().isEmpty());
+		m.updateFromStats(R"({"state":"streaming","resolverSources":[
+			{"source":"DNS","usable":0,"draining":1,"reason":"the host name resolves only to the draining node"},
+			{"source":"backup URL","usable":2,"draining":0,"reason":""}]})",
+				  0);
+		QCOMPARE(m.resolverSources(),
+			 QStringList({"Settings.LastSources.Draining.Format Settings.LastSources.Usable.Format "
+				      "Source.Dns 0 1 — the host name resolves only to the draining node",
+				      "Settings.LastSources.Usable.Format Source.Backup 2"}));
+		m.updateFromStats(R"({"state":"idle","resolverSources":[]})", 1000); // a new run, nothing yet
+		QCOMPARE(m.resolverSources().size(), 2);
+	}
+
 	void bitrateIsTheByteDeltaAndTheAverageCoversOneMinute()
 	{
 		OutputStatusModel m;
