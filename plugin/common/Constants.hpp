@@ -106,6 +106,9 @@ inline constexpr std::chrono::milliseconds kProbeRankBucket = 10ms;
 inline constexpr std::size_t kMaxBackupUrls = 8;
 /// Longest backup URL list accepted as text (8 URLs with long query strings fit).
 inline constexpr std::size_t kMaxBackupUrlsTextBytes = 8u * 1024;
+/// Twitch's public ingest list (no authentication, no key; the shape the ingest-list parser reads):
+/// used by itself when the server is a Twitch ingest.
+inline constexpr const char *kTwitchIngestListUrl = "https://ingest.twitch.tv/ingests";
 /// Longest reason per source shown in the dock: a sentence or two, never a dump.
 inline constexpr std::size_t kMaxContributionReasonBytes = 300;
 /// Polling slice while waiting for getaddrinfo_a: it offers no file descriptor to poll, so

@@ -91,6 +91,18 @@ Result<std::vector<std::string>> parseBackupUrls(std::string_view text)
 	return urls;
 }
 
+std::string publishedIngestList(std::string_view host)
+{
+	const std::string h = lower(host);
+	auto endsWith = [&](std::string_view suffix) {
+		return h.size() > suffix.size() && h.compare(h.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+		       h[h.size() - suffix.size() - 1] == '.';
+	};
+	if (h == "twitch.tv" || endsWith("twitch.tv") || endsWith("contribute.live-video.net"))
+		return constants::kTwitchIngestListUrl;
+	return {};
+}
+
 std::string redactSecret(std::string text, std::string_view secret)
 {
 	if (secret.empty())

@@ -30,6 +30,11 @@ Result<IngestUrl> resolveReconnectTcUrl(const IngestUrl &current, std::string_vi
  *  streamer that name the line, never its path. */
 Result<std::vector<std::string>> parseBackupUrls(std::string_view text);
 
+/** The public ingest list of the platform that runs `host`, when it publishes one; empty
+ *  otherwise. Twitch (live.twitch.tv, *.twitch.tv, *.contribute.live-video.net): its ingest API
+ *  (constants::kTwitchIngestListUrl), which needs no key. */
+std::string publishedIngestList(std::string_view host);
+
 /** `text` with every occurrence of `secret` replaced by "****" (no-op for an empty secret). */
 std::string redactSecret(std::string text, std::string_view secret);
 

@@ -143,6 +143,10 @@ Result<output::DriverConfig> makeDriverConfig(obs_data_t *settings, obs_service_
 		// configured URL: no DNS re-resolution of the current host, no probes.
 		c.resolve.order = {S::TcUrl, S::Backup, S::Configured};
 		c.resolve.probe = false;
+	} else if (auto list = ingest::publishedIngestList(url->host); !list.empty()) {
+		// The platform publishes where its ingests are (Twitch): other nodes by RTT from there.
+		c.resolve.ingestListUrl = std::move(list);
+		c.resolve.order = {S::TcUrl, S::IngestList, S::Dns, S::Backup, S::Configured};
 	} else {
 		c.resolve.order = {S::TcUrl, S::Dns, S::Backup, S::Configured};
 	}

@@ -148,3 +148,14 @@ TEST(BackupUrls, BoundedInCountAndLength)
 	ASSERT_FALSE(tooLong.has_value());
 	EXPECT_NE(tooLong.error().message.find("too long"), std::string::npos);
 }
+
+TEST(PublishedIngestList, TwitchHostsUseTwitchsListOthersNone)
+{
+	EXPECT_EQ(publishedIngestList("live.twitch.tv"), constants::kTwitchIngestListUrl);
+	EXPECT_EQ(publishedIngestList("LIVE.Twitch.TV"), constants::kTwitchIngestListUrl);
+	EXPECT_EQ(publishedIngestList("sea02.contribute.live-video.net"), constants::kTwitchIngestListUrl);
+	EXPECT_EQ(publishedIngestList("a.rtmp.youtube.com"), "");
+	EXPECT_EQ(publishedIngestList("nottwitch.tv"), ""); // a suffix only counts at a dot
+	EXPECT_EQ(publishedIngestList("twitch.tv.example.com"), "");
+	EXPECT_EQ(publishedIngestList("127.0.0.1"), "");
+}
