@@ -124,6 +124,9 @@ Result<output::DriverConfig> makeDriverConfig(obs_data_t *settings, obs_service_
 	c.handoff.audioOnly = audioOnly;
 	c.handoff.deadPathWindow = handoff::DeadPathDetector::clampWindow(
 		std::chrono::milliseconds(obs_data_get_int(settings, setting::kDeadPathWindowMs)));
+	// A write blocked on a stalled server is a dead path after the same window (the loop cannot
+	// watch acknowledgements meanwhile).
+	c.session.sendStallMs = int(c.handoff.deadPathWindow.count());
 
 	const std::string resolver = obs_data_get_string(settings, setting::kResolver);
 	using S = ingest::CandidateSource;

@@ -50,7 +50,9 @@ bool PacketQueue::push(QueuedPacket packet)
 		packets_.push_back(std::move(packet));
 		bytes_ += packets_.back().size();
 		const auto buffered = bufferedVideoLocked();
-		if (buffered > thresholds_.dropPFramesAfter)
+		if (buffered > thresholds_.dropBFramesAfter && writeStalledLocked())
+			++spared_; // a handoff may carry it: see setWriteStallHold()
+		else if (buffered > thresholds_.dropPFramesAfter)
 			dropVideoBelowLocked(PacketPriority::Highest);
 		else if (buffered > thresholds_.dropBFramesAfter)
 			dropVideoBelowLocked(PacketPriority::High);
@@ -63,6 +65,39 @@ bool PacketQueue::push(QueuedPacket packet)
 	lock.unlock();
 	ready_.notify_one();
 	return true;
+}
+
+void PacketQueue::setWriteStallHold(std::chrono::milliseconds after, std::chrono::milliseconds cap)
+{
+	std::lock_guard lock(mutex_);
+	stallAfter_ = after;
+	stallCap_ = cap;
+}
+
+void PacketQueue::noteWriteStarted(std::chrono::steady_clock::time_point at)
+{
+	writeStartedNs_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(at.time_since_epoch()).count(),
+			      std::memory_order_relaxed);
+}
+
+void PacketQueue::noteWriteEnded()
+{
+	writeStartedNs_.store(0, std::memory_order_relaxed);
+}
+
+bool PacketQueue::writeStalledLocked() const
+{
+	const int64_t started = writeStartedNs_.load(std::memory_order_relaxed);
+	if (started == 0 || stallCap_.count() <= 0)
+		return false;
+	const auto blocked = std::chrono::steady_clock::now().time_since_epoch() - std::chrono::nanoseconds(started);
+	return blocked >= stallAfter_ && blocked < stallCap_;
+}
+
+uint64_t PacketQueue::sparedByWriteStall() const
+{
+	std::lock_guard lock(mutex_);
+	return spared_;
 }
 
 void PacketQueue::popAll(std::chrono::steady_clock::time_point deadline, std::vector<QueuedPacket> &out,
@@ -158,6 +193,7 @@ void PacketQueue::reset(Thresholds thresholds)
 	woken_ = false;
 	closed_ = false;
 	afterStop_ = {};
+	spared_ = 0;
 }
 
 float PacketQueue::congestion() const

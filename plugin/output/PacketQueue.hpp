@@ -7,6 +7,7 @@
 
 #include "QueuedPacket.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -67,6 +68,19 @@ public:
 	/** Empties the queue, reopens it and takes new thresholds (a new start of the output). */
 	void reset(Thresholds thresholds);
 
+	/**
+	 * Send thread, around its writes: a write blocked longer than `after` may be one on a dead
+	 * path (the output finds that out when nothing is taken for its dead-path window, then hands
+	 * off and replays what waits here), so while it stays blocked, up to `cap` from its start, the
+	 * drop policy waits instead of dropping what the next session will carry. Afterwards (a slow
+	 * path) the policy applies as before. `cap` 0 (the default): never held.
+	 */
+	void setWriteStallHold(std::chrono::milliseconds after, std::chrono::milliseconds cap);
+	void noteWriteStarted(std::chrono::steady_clock::time_point at);
+	void noteWriteEnded();
+	/** Video packets that the drop policy spared because a write was blocked (since the reset). */
+	uint64_t sparedByWriteStall() const;
+
 	/** Buffered video duration / dropPFramesAfter, clamped to [0, 1] (OBS's congestion meter). */
 	float congestion() const;
 	uint64_t droppedFrames() const;
@@ -76,6 +90,7 @@ public:
 private:
 	std::chrono::microseconds bufferedVideoLocked() const;
 	void dropVideoBelowLocked(PacketPriority minimum);
+	bool writeStalledLocked() const;
 
 	Thresholds thresholds_;
 	mutable std::mutex mutex_;
@@ -89,6 +104,11 @@ private:
 	bool woken_ = false;
 	bool closed_ = false;
 	bool audioWakes_ = true;
+	std::chrono::milliseconds stallAfter_{0};
+	std::chrono::milliseconds stallCap_{0};
+	/// steady_clock nanoseconds when the send thread's current write began; 0: not writing.
+	std::atomic<int64_t> writeStartedNs_{0};
+	uint64_t spared_ = 0;
 };
 
 } // namespace goaway::output

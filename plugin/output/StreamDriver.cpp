@@ -25,6 +25,10 @@ constexpr auto kHoldPoll = 10ms;
 /// the unsent limit plus the receiver's window at a congested path's rate, bounded so that a dead
 /// path cannot keep OBS's stop waiting.
 constexpr int kStopDrainMs = 3000;
+/// A write blocked this long may be one on a dead path: from then until the dead-path window has
+/// twice passed, the queue's drop policy spares what a handoff would replay (PacketQueue::
+/// setWriteStallHold). A healthy write never blocks this long; the drop policy starts at 700 ms.
+constexpr std::chrono::milliseconds kWriteStallBeforeHold{300};
 /// The first session's id; the machine numbers new sessions above it.
 constexpr handoff::SessionId kFirstSession = 1;
 
@@ -42,6 +46,9 @@ StreamDriver::StreamDriver(DriverConfig config, DriverHost &host, PacketQueue &q
 	  figures_(config_.session)
 {
 	queue_.setAudioWakes(false);
+	if (config_.session.sendStallMs > 0) // a blocked write may be a dead path: see the loop
+		queue_.setWriteStallHold(kWriteStallBeforeHold,
+					 2 * std::chrono::milliseconds(config_.session.sendStallMs));
 }
 
 StreamDriver::~StreamDriver()
@@ -197,11 +204,16 @@ void StreamDriver::loop()
 				stopOrDrain();
 				break;
 			}
+			queue_.noteWriteStarted(now());
 			handlePacket(std::move(batch[i]));
 		}
-		if (finished_)
+		if (finished_) {
+			queue_.noteWriteEnded();
 			break;
+		}
+		queue_.noteWriteStarted(now());
 		flushSessions();
+		queue_.noteWriteEnded();
 		publishRecords(false);
 		connector_.reap();
 		updateSnapshot();
@@ -221,12 +233,12 @@ void StreamDriver::stop()
 
 void StreamDriver::flushSessions()
 {
-	std::vector<std::pair<handoff::SessionId, std::string>> failed;
+	std::vector<std::pair<handoff::SessionId, Error>> failed;
 	for (auto &[id, s] : sessions_)
 		if (auto r = s->flush(); !r)
-			failed.emplace_back(id, r.error().message);
-	for (auto &[id, reason] : failed)
-		sessionFailed(id, reason);
+			failed.emplace_back(id, r.error());
+	for (auto &[id, error] : failed)
+		sessionFailed(id, error, true);
 }
 
 void StreamDriver::handleInbox()
@@ -305,7 +317,7 @@ void StreamDriver::pollSessions()
 						now()));
 				}
 			} else if (auto *closed = std::get_if<rtmp::ClosedEvent>(&event)) {
-				sessionFailed(id, closed->reason.message);
+				sessionFailed(id, closed->reason);
 			}
 		}
 	}
@@ -314,13 +326,13 @@ void StreamDriver::pollSessions()
 void StreamDriver::warmUpSessions()
 {
 	// No wake-up of its own: the loop turns with every video frame, which is often enough.
-	std::vector<std::pair<handoff::SessionId, std::string>> failed;
+	std::vector<std::pair<handoff::SessionId, Error>> failed;
 	for (const auto &[id, messages] : warmUp_.due(now()))
 		if (auto *s = session(id))
 			if (auto sent = s->warmUp(messages); !sent)
-				failed.emplace_back(id, sent.error().message);
-	for (auto &[id, reason] : failed)
-		sessionFailed(id, reason);
+				failed.emplace_back(id, sent.error());
+	for (auto &[id, error] : failed)
+		sessionFailed(id, error);
 }
 
 void StreamDriver::handlePacket(QueuedPacket packet)
@@ -449,7 +461,7 @@ void StreamDriver::sendStored(handoff::SessionId id, handoff::PacketSeq seq)
 	pathWatch_.noteSent(id, seq, s->bytesGiven()); // a failed send ends the session anyway
 	records_.onSend(id, seq, at, bool(r));
 	if (!r)
-		sessionFailed(id, r.error().message);
+		sessionFailed(id, r.error(), true);
 	else
 		packetsSent_++;
 }
@@ -471,17 +483,6 @@ void StreamDriver::closeSession(handoff::SessionId id, bool gracefully)
 	warmUp_.stop(id);
 	publishPending_.erase(id);
 	headers_.forget(id);
-}
-
-void StreamDriver::sessionFailed(handoff::SessionId id, const std::string &reason)
-{
-	if (!session(id))
-		return;
-	GOAWAY_LOG_WARN("StreamDriver::sessionFailed", "session %llu to %s lost: %s", (unsigned long long)id,
-			session(id)->url().hostPort().c_str(), reason.c_str());
-	// The machine decides what replaces it; the dead connection is closed without a word.
-	closeSession(id, false);
-	defer([this, id, reason] { return machine_.onSessionLost(id, reason, now()); });
 }
 
 void StreamDriver::updateSnapshot()

@@ -103,7 +103,9 @@ private:
 	void startResolve(const handoff::action::ResolveTargets &request);
 	void sendStored(handoff::SessionId id, handoff::PacketSeq seq);
 	void closeSession(handoff::SessionId id, bool gracefully);
-	void sessionFailed(handoff::SessionId id, const std::string &reason);
+	/** A session's I/O failed. `byWrite`: a media or command write that could not go on; with
+	 *  ErrorCode::Timeout nothing was taken for the dead-path window: the path is dead, not lost. */
+	void sessionFailed(handoff::SessionId id, const Error &error, bool byWrite = false);
 	/** Runs `event` (a machine call) once the action list being executed is done. */
 	void defer(std::function<handoff::Actions()> event);
 	void updateSnapshot();

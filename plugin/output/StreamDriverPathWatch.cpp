@@ -1,4 +1,5 @@
-// StreamDriver: what the live session's server acknowledged, leaving a dead path, and a stop while
+// StreamDriver: what the live session's server acknowledged, leaving a dead path (found by the
+// acknowledgements, or by a write nothing was taken from), a lost session, and a stop while
 // a lost connection's media waits for the next session (issue 16). A file of its own to keep
 // StreamDriver.cpp readable.
 
@@ -49,6 +50,26 @@ void StreamDriver::watchPath()
 	const auto detail = seen->detail;
 	const auto detection = seen->detection;
 	defer([this, id, detail, detection] { return machine_.onDeadPath(id, detail, detection, now()); });
+}
+
+void StreamDriver::sessionFailed(handoff::SessionId id, const Error &error, bool byWrite)
+{
+	if (!session(id))
+		return;
+	const std::string reason = error.message;
+	const bool stalled = byWrite && error.code == ErrorCode::Timeout && config_.session.sendStallMs > 0;
+	GOAWAY_LOG_WARN("StreamDriver::sessionFailed", "session %llu to %s %s: %s", (unsigned long long)id,
+			session(id)->url().hostPort().c_str(), stalled ? "on a dead path" : "lost", reason.c_str());
+	// The machine decides what replaces it; the dead connection is closed without a word.
+	closeSession(id, false);
+	if (stalled) {
+		// A write that nothing was taken from for the dead-path window: the same finding as the
+		// acknowledgement watch's, made while the loop could not watch.
+		const std::chrono::milliseconds detection(config_.session.sendStallMs);
+		defer([this, id, reason, detection] { return machine_.onDeadPath(id, reason, detection, now()); });
+		return;
+	}
+	defer([this, id, reason] { return machine_.onSessionLost(id, reason, now()); });
 }
 
 bool StreamDriver::holdForPath()

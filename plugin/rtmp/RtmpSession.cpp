@@ -481,7 +481,11 @@ Result<void> RtmpSession::flush()
 
 Result<void> RtmpSession::sendBuffered()
 {
-	auto ok = transport_.sendAll(sendBuffer_, options_.ioTimeoutMs);
+	// Once media flows, a write is bounded by the time without progress; before, by its total time.
+	const bool media = state_ == State::Publishing && options_.sendStallMs > 0;
+	auto ok = media ? transport_.sendAll(sendBuffer_, options_.sendStallMs, Transport::Segments::Coalesce,
+					     Transport::Deadline::NoProgress)
+			: transport_.sendAll(sendBuffer_, options_.ioTimeoutMs);
 	const size_t size = sendBuffer_.size();
 	sendBuffer_.clear();
 	if (!ok) {

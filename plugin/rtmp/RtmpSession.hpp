@@ -89,6 +89,10 @@ struct SessionOptions {
 	std::optional<std::string> address;
 	int connectTimeoutMs = constants::kDefaultConnectTimeoutMs; // per TCP connect attempt
 	int ioTimeoutMs = constants::kDefaultIoTimeoutMs; // TLS + RTMP handshake, each command answer, each send
+	/// Writes once publishing: fail (ErrorCode::Timeout) once the connection took no byte for this long, however
+	/// long a slow path takes in all; 0: ioTimeoutMs for the whole write, as commands. The output sets
+	/// its dead-path window, so a write blocked on a stalled server cannot hide the dead path.
+	int sendStallMs = 0;
 	std::string bindAddress;                          // local numeric address to bind, empty = any
 	bool allowSelfSigned = false;                  // TESTS ONLY: accept an RTMPS certificate no trusted CA signed
 	VideoCodec codecForConnect = VideoCodec::H264; // HEVC/AV1 add the E-RTMP fourCc fields to connect

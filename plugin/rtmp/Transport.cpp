@@ -37,7 +37,7 @@ void Transport::setNonBlocking()
 	fcntl(fd_.get(), F_SETFL, flags | O_NONBLOCK);
 }
 
-Result<void> Transport::sendAll(std::span<const uint8_t> bytes, int timeoutMs, Segments segments)
+Result<void> Transport::sendAll(std::span<const uint8_t> bytes, int timeoutMs, Segments segments, Deadline kind)
 {
 	int flags = MSG_NOSIGNAL;
 #if defined(__linux__) && defined(MSG_EOR)
@@ -77,13 +77,17 @@ Result<void> Transport::sendAll(std::span<const uint8_t> bytes, int timeoutMs, S
 		}
 		if (n >= 0) {
 			offset += static_cast<size_t>(n);
+			if (n > 0 && kind == Deadline::NoProgress)
+				deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
 			continue;
 		}
 		auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
 										  std::chrono::steady_clock::now())
 				    .count();
 		if (left <= 0)
-			return fail(ErrorCode::Timeout, "send timed out after " + std::to_string(timeoutMs) +
+			return fail(ErrorCode::Timeout, (kind == Deadline::NoProgress ? "nothing could be sent for "
+										      : "send timed out after ") +
+								std::to_string(timeoutMs) +
 								" ms (the server stopped reading)");
 		pollfd p{fd_.get(), static_cast<short>(wantWrite ? POLLOUT : POLLIN), 0};
 		int rc = ::poll(&p, 1, static_cast<int>(left));

@@ -32,8 +32,15 @@ public:
 		/// which grows by the number of segments acknowledged, not by bytes.
 		OwnSegment,
 	};
-	/** Sends every byte, waiting for writability at most timeoutMs in total. Errors: Timeout, Closed, Io. */
-	Result<void> sendAll(std::span<const uint8_t> bytes, int timeoutMs, Segments segments = Segments::Coalesce);
+	/** What sendAll()'s timeout bounds. */
+	enum class Deadline {
+		Total,      // the whole call (commands, handshakes: a peer that trickle-reads cannot hold it)
+		NoProgress, // the time without one byte taken (media: a slow path is not a dead one)
+	};
+	/** Sends every byte, waiting for writability at most timeoutMs (as `deadline` says). Errors:
+	 *  Timeout, Closed, Io. */
+	Result<void> sendAll(std::span<const uint8_t> bytes, int timeoutMs, Segments segments = Segments::Coalesce,
+			     Deadline deadline = Deadline::Total);
 	/** Reads what is available now: 0 bytes when nothing is there. Errors: Closed (EOF/reset), Io. */
 	Result<size_t> receiveSome(std::span<uint8_t> buffer);
 	/** Waits until bytes may be readable (or timeoutMs passes). */

@@ -48,7 +48,16 @@ CLIENTS = {
     "plugin-bbm": dict(output="rtmp_goaway_output", extra=["--set", "handoff_mode=break-before-make"], mode="signal"),
     "obs-goaway": dict(output="rtmp_output", extra=[], mode="signal"),
     "obs-close": dict(output="rtmp_output", extra=[], mode="close"),
+    # Failures without a signal (issue 16): the node resets the publishing connection (TCP RST mid-GOP),
+    # or stops reading and answering while keeping the socket (a dead path / hung ingest) and resets it
+    # STALL_HOLD later, as a server's own timeout would; without that a stock output waits for TCP's
+    # retransmission timeout (minutes).
+    "plugin-reset": dict(output="rtmp_goaway_output", extra=[], mode="reset"),
+    "plugin-stall": dict(output="rtmp_goaway_output", extra=[], mode="stall"),
+    "obs-reset": dict(output="rtmp_output", extra=[], mode="reset"),
+    "obs-stall": dict(output="rtmp_output", extra=[], mode="stall"),
 }
+STALL_HOLD = "20s"
 
 
 def ingest_bin(build):
@@ -112,6 +121,10 @@ def analyse(workdir):
         "stream": {k: stream.get(k) for k in ("connections", "videoFrames", "audioFrames", "uniqueVideoFrames",
                                                "uniqueAudioFrames", "maxMediaGapMs", "ordinaryGapMs",
                                                "ordinaryGapMaxMs", "ordinaryWindows")},
+        # The output's own handoff records (rtmp_goaway_output only): how each failure was found and
+        # what the record says was lost, to set beside what the ingest counted.
+        "records": [{k: h.get(k) for k in ("trigger", "detectionMs", "framesLost", "framesLostKnown",
+                                           "duplicatesAtMost", "result")} for h in (stats.get("handoffs") or [])],
         "runner": {k: stats.get(k) for k in ("stoppedByItself", "stopCode", "lastError", "reconnects",
                                               "reconnectSuccesses", "totalFrames", "framesDropped", "skippedFrames",
                                               "error")},
@@ -139,7 +152,8 @@ def drive_handoffs(ingest, handoffs, steady_frames, timeout_s, quiet_frames=None
         if ctl(ingest, "wait video=%d timeout=%d" % (target, timeout_s)) != "ok":
             return "no media for %d s on connection %d (handoff %d)" % (timeout_s, k, k)
         reply = ctl(ingest, "signal")
-        if not reply.startswith("ok") or " sent=0 closed=0" in reply:
+        counts = dict(kv.split("=", 1) for kv in reply.split()[1:] if "=" in kv)
+        if not reply.startswith("ok") or not any(int(counts.get(k_, 0)) for k_ in ("sent", "closed", "reset", "stalled")):
             return "signal %d reached no publisher: %s" % (k, reply)
         if ctl(ingest, "wait publishes=%d timeout=%d" % (k + 1, timeout_s)) != "ok":
             return "the client did not publish again within %d s of signal %d" % (timeout_s, k)
@@ -155,6 +169,8 @@ def run_segment(args, spec, display, rtt, workdir, handoffs):
     shutil.rmtree(workdir, ignore_errors=True)  # a stale ready file would point at a dead ingest
     os.makedirs(workdir)
     node = "127.0.0.1:0"  # the RTT is TCP's own: the client runs behind goaway-delayline
+    if spec["mode"] == "stall":
+        node += ",stall-hold=" + STALL_HOLD
     media_log = os.path.join(workdir, "media.log")
     ingest = Ingest(ingest_bin(args.build), ["--listen", node, "--listen", node, "--signal", "goaway",
                                              "--mode", spec["mode"], "--media-log", media_log], workdir)
@@ -192,6 +208,7 @@ def merge(results):
         out[key] = sum(r[key] for r in results)
     out["lostByClock"] = {t: sum(r["lostByClock"][t] for r in results) for t in ("video", "audio")}
     out["cutovers"] = [c for r in results for c in r["cutovers"]]
+    out["records"] = [h for r in results for h in r.get("records", [])]
     out["aborted"] = [r["aborted"] for r in results if r.get("aborted")]
     out["segments"] = len(results)
     out["loadAvg1"] = max(r.get("loadAvg1") or 0 for r in results)

@@ -13,9 +13,17 @@ CLIENT_LABELS = {
     "plugin-bbm": "obs-rtmp-goaway, break-before-make",
     "obs-goaway": "OBS {v} rtmp_output, Go Away",
     "obs-close": "OBS {v} rtmp_output, server closes (default reconnect)",
+    "plugin-reset": "obs-rtmp-goaway, server resets",
+    "plugin-stall": "obs-rtmp-goaway, path dies",
+    "obs-reset": "OBS {v} rtmp_output, server resets",
+    "obs-stall": "OBS {v} rtmp_output, path dies",
 }
-CLIENT_COLORS = {"plugin-mbb": "#1b7837", "plugin-bbm": "#66bd63", "obs-goaway": "#2166ac", "obs-close": "#b2182b"}
-CLIENT_ORDER = ["plugin-mbb", "plugin-bbm", "obs-goaway", "obs-close"]
+CLIENT_COLORS = {"plugin-mbb": "#1b7837", "plugin-bbm": "#66bd63", "obs-goaway": "#2166ac", "obs-close": "#b2182b",
+                 "plugin-reset": "#1b7837", "plugin-stall": "#66bd63", "obs-reset": "#b2182b", "obs-stall": "#f4a582"}
+CLIENT_ORDER = ["plugin-mbb", "plugin-bbm", "obs-goaway", "obs-close",
+                "plugin-reset", "obs-reset", "plugin-stall", "obs-stall"]
+# Rows of the second table: failures without any signal (issue 16).
+NO_SIGNAL = ("plugin-reset", "plugin-stall", "obs-reset", "obs-stall")
 TARGET_DEAD_AIR_MS = 33
 TARGET_CPU_RATIO = 0.8
 
@@ -97,6 +105,32 @@ def handoff_table(rows):
                       _mm([c["cutoverDelayMs"] for c in cut]), rec,
                       _mm([c["peakExtraMs"] for c in cut]).split(" / ")[-1]))
     return "\n".join(lines + ([""] + aborted if aborted else []))
+
+
+def no_signal_table(rows):
+    """Failures without a signal: what the ingest counted beside what the output's records say."""
+    lines = ["| Client | RTT | Failures | Frames lost | Duplicates | Detection, median / max (ms) | "
+             "Dead air (window), median / max (ms) | Switch gap, median / max (ms) | Records: triggers | "
+             "Records: frames lost (ingest: frames lost) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        cut, recs = r["cutovers"], r.get("records") or []
+        lost, mark = _lost(r)
+        triggers = ", ".join("%s %d" % (t, sum(1 for h in recs if h.get("trigger") == t))
+                             for t in sorted({h.get("trigger") for h in recs if h.get("trigger")})) or "–"
+        if recs:
+            said = sum(h.get("framesLost") or 0 for h in recs)
+            unknown = sum(1 for h in recs if h.get("framesLostKnown") is False)
+            record = "%d%s (%s%s)" % (said, " + %d bound(s)" % unknown if unknown else "", lost, mark)
+        else:
+            record = "no records (%s%s)" % (lost, mark)
+        stalls = r.get("aborted") or []
+        lines.append("| %s | %d ms | %d%s | %s%s | %d | %s | %s | %s | %s | %s |" %
+                     (_label(r), r["rtt"], r["handoffs"], " ‡%d" % len(stalls) if stalls else "",
+                      "≥" * ("≥" in mark) + str(lost), mark.replace("≥", ""), r["duplicates"],
+                      _mm([h.get("detectionMs") for h in recs]), _mm([c.get("deadAirMs") for c in cut]),
+                      _mm([c.get("switchGapMs") for c in cut]), triggers, record))
+    return "\n".join(lines)
 
 
 # libobs delivers encoded video packets to the outputs on the thread that runs the video encoders
@@ -212,6 +246,14 @@ OBS {host} (goaway-stream built against the host's libobs).
   last column counts only the threads the output started itself."""
 
 
+NO_SIGNAL_NOTES = """The same stream and paths, but the node gives no warning: "server resets" sends a TCP RST
+to the publishing connection (at its next non-key video frame, mid-GOP); "path dies" stops reading and answering
+while keeping the socket open, and resets it 20 s later as a server's own timeout would. Each failure comes 3.5 s
+into a connection. Detection (path dies): the output's record, from the moment an acknowledgement was due and
+none came to the handoff's start; a reset is seen at once (the socket reports it), so its records carry none. Records: what the plugin's handoff records say was lost, with
+"bound(s)" for records that could only give an upper bound, beside the ingest's own count (in brackets)."""
+
+
 def write_report(out_dir, docs_dir=None):
     rows = []
     for path in glob.glob(os.path.join(out_dir, "handoffs-*.json")):
@@ -222,8 +264,12 @@ def write_report(out_dir, docs_dir=None):
     if os.path.exists(os.path.join(out_dir, "cpu.json")):
         with open(os.path.join(out_dir, "cpu.json")) as f:
             cpu_runs = json.load(f)
+    failures = [r for r in rows if r["client"] in NO_SIGNAL]
+    rows = [r for r in rows if r["client"] not in NO_SIGNAL]
     parts = ["### Handoffs (%s)" % ", ".join(sorted({"%d ms" % r["rtt"] for r in rows}, key=lambda s: int(s.split()[0]))
                                           ) if rows else "### Handoffs", "", handoff_table(rows), ""]
+    if failures:
+        parts += ["### Failures without a signal", "", no_signal_table(failures), "", NO_SIGNAL_NOTES, ""]
     cpu = []
     if cpu_runs:
         text, cpu = cpu_table(cpu_runs)

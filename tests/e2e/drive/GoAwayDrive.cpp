@@ -254,6 +254,7 @@ output::DriverConfig makeConfig(const DriveOptions &o, uint32_t bitrateKbps)
 		c.session.connectTimeoutMs = o.connectTimeoutMs;
 	c.handoff.mode = o.mode == "break-before-make" ? handoff::HandoffMode::BreakBeforeMake
 						       : handoff::HandoffMode::MakeBeforeBreak;
+	c.session.sendStallMs = int(c.handoff.deadPathWindow.count()); // as the output sets it
 	using S = ingest::CandidateSource;
 	if (o.resolver == "ingest-list") {
 		c.resolve.ingestListUrl = o.ingestList;

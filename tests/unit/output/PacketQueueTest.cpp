@@ -195,3 +195,54 @@ TEST(PacketQueue, CloseAtStopCountsEverythingPastTheStopPointUntilReset)
 	q.closeAtStop({}); // stop(0): whatever waits is past the stop
 	EXPECT_EQ(q.afterStop().audio, 1u);
 }
+
+TEST(PacketQueue, AWriteBlockedPastTheHoldPointSparesWhatAHandoffWouldReplay)
+{
+	using namespace std::chrono_literals;
+	const auto pushSecondOfVideo = [](PacketQueue &q, int &index) {
+		for (int end = index + 30; index < end; ++index)
+			q.push(video(index, PacketPriority::High));
+	};
+	PacketQueue q;
+	q.setWriteStallHold(300ms, 4000ms);
+	q.push(video(0, PacketPriority::Highest, true));
+	int index = 1;
+
+	// Blocked for 500 ms so far: past the hold point, within the cap: 1 s of video waits, none dropped.
+	q.noteWriteStarted(std::chrono::steady_clock::now() - 500ms);
+	pushSecondOfVideo(q, index);
+	EXPECT_EQ(q.droppedFrames(), 0u);
+	EXPECT_GT(q.sparedByWriteStall(), 0u);
+	const uint64_t spared = q.sparedByWriteStall();
+
+	// The write ended (the path was only slow): the policy applies again at once.
+	q.noteWriteEnded();
+	pushSecondOfVideo(q, index);
+	EXPECT_GT(q.droppedFrames(), 0u);
+	EXPECT_EQ(q.sparedByWriteStall(), spared);
+
+	// A write that only just began, or one blocked past the cap, spares nothing.
+	PacketQueue fresh;
+	fresh.setWriteStallHold(300ms, 4000ms);
+	fresh.push(video(0, PacketPriority::Highest, true));
+	fresh.noteWriteStarted(std::chrono::steady_clock::now());
+	index = 1;
+	pushSecondOfVideo(fresh, index);
+	EXPECT_GT(fresh.droppedFrames(), 0u);
+	PacketQueue capped;
+	capped.setWriteStallHold(300ms, 4000ms);
+	capped.push(video(0, PacketPriority::Highest, true));
+	capped.noteWriteStarted(std::chrono::steady_clock::now() - 5s);
+	index = 1;
+	pushSecondOfVideo(capped, index);
+	EXPECT_GT(capped.droppedFrames(), 0u);
+	EXPECT_EQ(capped.sparedByWriteStall(), 0u);
+
+	// Without a hold configured (the default), a blocked write changes nothing.
+	PacketQueue plain;
+	plain.push(video(0, PacketPriority::Highest, true));
+	plain.noteWriteStarted(std::chrono::steady_clock::now() - 500ms);
+	index = 1;
+	pushSecondOfVideo(plain, index);
+	EXPECT_GT(plain.droppedFrames(), 0u);
+}
