@@ -6,7 +6,9 @@ Callers are inside `unshare -n` with lo up (loopback only). python3 stdlib only.
   bench.py handoffs CLIENT --build DIR --out DIR [--rtts 0,50,150] [--handoffs N]
       CLIENT: plugin-mbb | plugin-bbm (rtmp_goaway_output) | obs-goaway (stock rtmp_output, Go Away;
       meant for Debian 12's OBS 29.0.2) | obs-close (stock rtmp_output, the server closes the
-      connection instead; OBS's default reconnect settings). One JSON file per RTT in --out.
+      connection instead; OBS's default reconnect settings) | plugin-reset, obs-reset (the node resets
+      the connection, no signal) | plugin-stall, obs-stall (the path dies: the node stops reading and
+      answering, and resets the connection STALL_HOLD later). One JSON file per RTT in --out.
   bench.py cpu --build DIR --out DIR [--seconds S] [--repeat N]
       Sender CPU per GB: rtmp_goaway_output and rtmp_output against a null output, at 6 and 50 Mbps.
   bench.py report --out DIR [--docs DIR]
