@@ -18,6 +18,12 @@ constexpr auto kCongestionCalm = std::chrono::seconds(2);
 /// Once congested, media waiting in the output's queue keeps it so while acknowledgements come,
 /// unless one has been due this long: that is the way to a dead path instead.
 constexpr auto kAckLate = std::chrono::seconds(1);
+/// A session that took over a stream first carries what it replays (after a dead path: the window
+/// plus up to a GOP) through a fresh congestion window: acknowledgements trail behind that by
+/// design, and calling it congestion would hold and drop the frames that follow. Until the server
+/// has acknowledged what the session was given by its first watched turn, at most this long, it is
+/// catching up, not congested; a dead path is still found meanwhile.
+constexpr auto kCatchUpLimit = std::chrono::seconds(5);
 
 } // namespace
 
@@ -54,6 +60,8 @@ std::optional<PathWatch::Observation> PathWatch::observe(handoff::SessionId id, 
 	}
 	if (watched_ != id || watchedSource_ != o.source) {
 		detector_.reset(); // a new session, or the server's first acknowledgement: counts change
+		if (watched_ != id)
+			catchUp_ = CatchUp{session.bytesGiven(), now};
 		watched_ = id;
 		watchedSource_ = o.source;
 		congested_ = false;
@@ -71,6 +79,10 @@ std::optional<PathWatch::Observation> PathWatch::observe(handoff::SessionId id, 
 	o.firstUnacked = sent.empty() ? lastSeq + 1 : sent.front().seq;
 	const std::uint64_t given = session.bytesGiven();
 	auto verdict = detector_.update(now, given, acked, spacing);
+	if (catchUp_ && (*acked >= catchUp_->untilBytes || now - catchUp_->since >= kCatchUpLimit))
+		catchUp_.reset();
+	if (catchUp_ && verdict == handoff::DeadPathDetector::Verdict::Congested)
+		verdict = handoff::DeadPathDetector::Verdict::Healthy;
 	const auto due = detector_.dueSince();
 	if (verdict == handoff::DeadPathDetector::Verdict::Healthy && congested_ && mediaWaiting &&
 	    (!due || now - *due < kAckLate))

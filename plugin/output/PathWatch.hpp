@@ -57,6 +57,13 @@ private:
 	std::optional<handoff::AckSource> watchedSource_;
 	bool congested_ = false;
 	std::optional<handoff::TimePoint> calmSince_; // congested_: the first later verdict without it
+	/// A newly watched session catches up (PathWatch.cpp, kCatchUpLimit) until the server has
+	/// acknowledged what it had been given when first watched.
+	struct CatchUp {
+		std::uint64_t untilBytes = 0;
+		handoff::TimePoint since;
+	};
+	std::optional<CatchUp> catchUp_;
 };
 
 } // namespace goaway::output

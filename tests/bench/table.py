@@ -115,7 +115,9 @@ def no_signal_table(rows):
              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         cut, recs = r["cutovers"], r.get("records") or []
-        lost, mark = _lost(r)
+        lost, mark = r["missingFrames"], ""
+        if r["timestampResets"]:  # seconds-long holes: the wall-clock count (see the note below)
+            lost, mark = r["lostByClock"]["video"] + r["lostByClock"]["audio"], "*"
         triggers = ", ".join("%s %d" % (t, sum(1 for h in recs if h.get("trigger") == t))
                              for t in sorted({h.get("trigger") for h in recs if h.get("trigger")})) or "–"
         if recs:
@@ -251,7 +253,10 @@ to the publishing connection (at its next non-key video frame, mid-GOP); "path d
 while keeping the socket open, and resets it 20 s later as a server's own timeout would. Each failure comes 3.5 s
 into a connection. Detection (path dies): the output's record, from the moment an acknowledgement was due and
 none came to the handoff's start; a reset is seen at once (the socket reports it), so its records carry none. Records: what the plugin's handoff records say was lost, with
-"bound(s)" for records that could only give an upper bound, beside the ingest's own count (in brackets)."""
+"bound(s)" for records that could only give an upper bound, beside the ingest's own count (in brackets).
+*: the client restarted its timestamps at 0 on the new connection, which hides the hole from the ingest's
+timestamp count; frames lost are then counted by wall clock: video and audio frames the stream should have
+carried between its first and last arrival at the ingest (30 fps, 48 kHz AAC) minus those that arrived."""
 
 
 def write_report(out_dir, docs_dir=None):
@@ -264,6 +269,8 @@ def write_report(out_dir, docs_dir=None):
     if os.path.exists(os.path.join(out_dir, "cpu.json")):
         with open(os.path.join(out_dir, "cpu.json")) as f:
             cpu_runs = json.load(f)
+    sid = next((r.get("obsVersion") for r in rows if r["client"] != "obs-goaway"), "?")
+    host = next((r.get("obsVersion") for r in rows if r["client"] == "obs-goaway"), "?")
     failures = [r for r in rows if r["client"] in NO_SIGNAL]
     rows = [r for r in rows if r["client"] not in NO_SIGNAL]
     parts = ["### Handoffs (%s)" % ", ".join(sorted({"%d ms" % r["rtt"] for r in rows}, key=lambda s: int(s.split()[0]))
@@ -275,8 +282,6 @@ def write_report(out_dir, docs_dir=None):
         text, cpu = cpu_table(cpu_runs)
         parts += ["### Sender efficiency", "", text, ""]
     parts += ["### Targets", "", verdicts(rows, cpu), ""]
-    sid = next((r.get("obsVersion") for r in rows if r["client"] != "obs-goaway"), "?")
-    host = next((r.get("obsVersion") for r in rows if r["client"] == "obs-goaway"), "?")
     parts += [NOTES.replace("{sid}", _version(sid)).replace("{host}", _version(host)), ""]
     loads = [r["loadAvg1"] for r in rows + cpu_runs if r.get("loadAvg1") is not None]
     if loads:
