@@ -27,7 +27,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import obsharness  # noqa: E402
-from streamharness import Ingest, check, fail  # noqa: E402
+from streamharness import Ingest, check, fail, new_threads  # noqa: E402
 
 KEY = "hostile-e2e-key-51f0c3"
 # Stream length for profiles a good client rides through: the mid-stream faults fire 2 s after the
@@ -170,7 +170,7 @@ def check_figures(stats):
     # stable); everything open after the release must have been open before the creation.
     new_fds = sorted(set(after["fdList"]) - set(before["fdList"]))
     check(not new_fds, "no fd left behind (new since before the creation: %s)" % new_fds)
-    extra = sorted(set(after["threadNames"]) - set(before["threadNames"]))
+    extra = new_threads(before["threadNames"], after["threadNames"])
     check(not extra, "no thread left behind (new since before the creation: %s; waited %s ms for threads to end)"
           % (extra, after.get("threadExitWaitMs")))
     check(after["peakRssKb"] < PEAK_RSS_LIMIT_KB,
