@@ -1,7 +1,5 @@
 #include "PathWatch.hpp"
 
-#include "plugin/common/Log.hpp"
-
 namespace goaway::output {
 
 namespace {
@@ -39,18 +37,18 @@ void PathWatch::noteSent(handoff::SessionId id, handoff::PacketSeq seq, std::uin
 	lastSeq_[id] = seq;
 }
 
-std::optional<PathWatch::Observation> PathWatch::observe(handoff::SessionId id, const rtmp::RtmpSession &session,
+std::optional<PathWatch::Observation> PathWatch::observe(handoff::SessionId id, const AckFacts &facts,
 							 handoff::TimePoint now, bool mediaWaiting)
 {
 	if (lastSeq_.find(id) == lastSeq_.end())
 		return std::nullopt;
 	Observation o;
-	std::optional<std::uint64_t> acked = session.serverAcknowledgedBytes();
-	std::uint64_t spacing = session.ackWindowAsked();
+	std::optional<std::uint64_t> acked = facts.serverAcknowledged;
+	std::uint64_t spacing = facts.ackWindowAsked;
 	spacing += spacing / kAckSpacingMarginDivisor;
 	o.source = handoff::AckSource::ServerAcks;
 	if (!acked) {
-		acked = session.tcpAcknowledgedBytes(); // TCP acknowledges every round trip: no spacing
+		acked = facts.tcpAcknowledged; // TCP acknowledges every round trip: no spacing
 		spacing = 0;
 		o.source = acked ? handoff::AckSource::Tcp : handoff::AckSource::Assumed;
 	}
@@ -61,7 +59,7 @@ std::optional<PathWatch::Observation> PathWatch::observe(handoff::SessionId id, 
 	if (watched_ != id || watchedSource_ != o.source) {
 		detector_.reset(); // a new session, or the server's first acknowledgement: counts change
 		if (watched_ != id)
-			catchUp_ = CatchUp{session.bytesGiven(), now};
+			catchUp_ = CatchUp{facts.bytesGiven, now};
 		watched_ = id;
 		watchedSource_ = o.source;
 		congested_ = false;
@@ -77,7 +75,8 @@ std::optional<PathWatch::Observation> PathWatch::observe(handoff::SessionId id, 
 	while (!sent.empty() && sent.front().endOffset <= *acked)
 		sent.pop_front();
 	o.firstUnacked = sent.empty() ? lastSeq + 1 : sent.front().seq;
-	const std::uint64_t given = session.bytesGiven();
+	const std::uint64_t given = facts.bytesGiven;
+	o.bytesWaiting = given > *acked ? given - *acked : 0;
 	auto verdict = detector_.update(now, given, acked, spacing);
 	if (catchUp_ && (*acked >= catchUp_->untilBytes || now - catchUp_->since >= kCatchUpLimit))
 		catchUp_.reset();
@@ -89,19 +88,13 @@ std::optional<PathWatch::Observation> PathWatch::observe(handoff::SessionId id, 
 		verdict = handoff::DeadPathDetector::Verdict::Congested;
 	if (verdict == handoff::DeadPathDetector::Verdict::Congested) {
 		calmSince_.reset();
-		if (!congested_) {
-			congested_ = true;
-			GOAWAY_LOG_WARN("PathWatch::observe",
-					"%s acknowledges less than is sent (%llu bytes waiting): congestion",
-					session.url().hostPort().c_str(), (unsigned long long)(given - *acked));
-		}
+		congested_ = true;
 	} else if (congested_) {
 		if (!calmSince_)
 			calmSince_ = now;
 		if (now - *calmSince_ >= kCongestionCalm) {
 			congested_ = false;
 			calmSince_.reset();
-			GOAWAY_LOG_INFO("PathWatch::observe", "%s keeps up again", session.url().hostPort().c_str());
 		}
 	}
 	if (verdict == handoff::DeadPathDetector::Verdict::Dead) {
@@ -109,7 +102,7 @@ std::optional<PathWatch::Observation> PathWatch::observe(handoff::SessionId id, 
 		o.detection = std::chrono::duration_cast<std::chrono::milliseconds>(now - *detector_.dueSince());
 		o.detail = std::string("no ") + (o.source == handoff::AckSource::Tcp ? "TCP " : "RTMP ") +
 			   "acknowledgement for " + std::to_string(o.detection.count()) + " ms with " +
-			   std::to_string(given - *acked) + " bytes waiting";
+			   std::to_string(o.bytesWaiting) + " bytes waiting";
 	}
 	return o;
 }

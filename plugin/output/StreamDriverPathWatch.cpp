@@ -21,6 +21,17 @@ constexpr auto kStopDrainLimit = 5s;
 /// drop threshold on: a quarter of 900 ms, several frames more than a healthy path ever holds.
 constexpr float kMediaWaitingShare = 0.25f;
 
+PathWatch::AckFacts ackFacts(const rtmp::RtmpSession &s)
+{
+	PathWatch::AckFacts facts;
+	facts.bytesGiven = s.bytesGiven();
+	facts.serverAcknowledged = s.serverAcknowledgedBytes();
+	if (!facts.serverAcknowledged)
+		facts.tcpAcknowledged = s.tcpAcknowledgedBytes(); // a system call: only when it is used
+	facts.ackWindowAsked = s.ackWindowAsked();
+	return facts;
+}
+
 } // namespace
 
 void StreamDriver::watchPath()
@@ -31,12 +42,18 @@ void StreamDriver::watchPath()
 		return;
 	// The queue's figure (its lock, shared with the encoder thread) only when it can matter.
 	const bool mediaWaiting = pathWatch_.congested() && queue_.congestion() >= kMediaWaitingShare;
-	const auto seen = pathWatch_.observe(*live, *s, now(), mediaWaiting);
+	const auto seen = pathWatch_.observe(*live, ackFacts(*s), now(), mediaWaiting);
 	if (!seen)
 		return;
 	machine_.onAcknowledged(*live, seen->firstUnacked, seen->source);
 	if (pathWatch_.congested() != congestedShown_) {
 		congestedShown_ = pathWatch_.congested();
+		if (congestedShown_)
+			GOAWAY_LOG_WARN("StreamDriver::watchPath",
+					"%s acknowledges less than is sent (%llu bytes waiting): congestion",
+					s->url().hostPort().c_str(), (unsigned long long)seen->bytesWaiting);
+		else
+			GOAWAY_LOG_INFO("StreamDriver::watchPath", "%s keeps up again", s->url().hostPort().c_str());
 		s->limitUnsent(congestedShown_);
 		figures_.setPathCongested(congestedShown_); // only on a change: a lock, not one per turn
 	}
