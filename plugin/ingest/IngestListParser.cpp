@@ -73,7 +73,7 @@ Result<IngestUrl> expandTemplate(std::string text, const IngestListParseOptions 
 	// The host name is shown, logged and looked up in DNS: the key may never be part of it.
 	if (!options.streamKey.empty() && lowered(url->host).find(lowered(options.streamKey)) != std::string::npos)
 		return fail(ErrorCode::Resolver, "the template puts the stream key into the host name");
-	if (options.secure && !url->tls && !options.allowDowngrade)
+	if (downgradeRefused(options.secure, *url, options.allowDowngrade))
 		return fail(ErrorCode::Resolver, "rtmp entry refused: the stream is rtmps (downgrade not allowed)");
 	return url;
 }

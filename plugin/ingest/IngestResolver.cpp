@@ -227,7 +227,7 @@ Resolution IngestResolver::resolveNow(const ResolveRequest &request, const Cance
 				auto url = parseIngestUrl(request.backupUrls[i]);
 				if (!url)
 					failure(source, which + " is not usable: " + url.error().message);
-				else if (current && current->tls && !url->tls && !request.allowDowngrade)
+				else if (current && downgradeRefused(current->tls, *url, request.allowDowngrade))
 					failure(source,
 						which + " is rtmp://: it would leave TLS (allow downgrade to use it)");
 				else

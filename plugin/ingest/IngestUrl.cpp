@@ -53,7 +53,7 @@ Result<IngestUrl> resolveReconnectTcUrl(const IngestUrl &current, std::string_vi
 			return checked;
 		resolved = std::move(checked);
 	}
-	if (current.tls && !resolved->tls && !allowDowngrade)
+	if (downgradeRefused(current.tls, *resolved, allowDowngrade))
 		return fail(ErrorCode::InvalidArgument,
 			    "refusing to downgrade rtmps to rtmp (not allowed in settings)");
 	return resolved;

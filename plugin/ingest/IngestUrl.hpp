@@ -19,6 +19,14 @@ using IngestUrl = rtmp::RtmpUrl;
  *  ErrorCode::InvalidArgument whose message quotes only the scheme, never the path. */
 Result<IngestUrl> parseIngestUrl(std::string_view text);
 
+/** The one no-downgrade rule, for every source of a next URL (a tcUrl from the server, an ingest
+ *  list entry, a backup URL): a stream that is rtmps never moves to an rtmp URL unless the streamer
+ *  allowed it. */
+inline bool downgradeRefused(bool currentTls, const IngestUrl &next, bool allowDowngrade)
+{
+	return currentTls && !next.tls && !allowDowngrade;
+}
+
 /** E-RTMP v2, Reconnect Request: the tcUrl "may be absolute, scheme-relative (//host/app) or
  *  path-relative (/app)"; resolve it against the current tcUrl. An empty reference means "reuse
  *  the current one". rtmps is never downgraded to rtmp unless `allowDowngrade`. */
