@@ -24,6 +24,9 @@ struct ConnectTimings {
 	std::int64_t handshakeMs = -1;
 	std::int64_t connectMs = -1;
 	std::int64_t createStreamMs = -1;
+	/** The session was the output's hot standby, connected before the handoff began (the timings
+	 *  above are that connect's). */
+	bool hotStandby = false;
 };
 
 /** Reported by the output when a session finished connect + createStream. */

@@ -27,6 +27,7 @@ void outputDefaults(obs_data_t *settings)
 				 std::chrono::milliseconds(constants::kHandoffMaxKeyframeWait).count());
 	obs_data_set_default_int(settings, setting::kDeadPathWindowMs,
 				 handoff::DeadPathDetector::kDefaultWindow.count());
+	obs_data_set_default_bool(settings, setting::kHotStandby, false); // costs an idle connection
 	obs_data_set_default_string(settings, setting::kResolver, "dns");
 	obs_data_set_default_bool(settings, setting::kAllowDowngrade, false);
 	obs_data_set_default_int(settings, setting::kDropThresholdMs, kDefaultDropThresholdMs);
@@ -54,6 +55,9 @@ obs_properties_t *outputProperties()
 	obs_properties_add_int(props, setting::kDeadPathWindowMs, obs_module_text("Settings.DeadPathWindow"),
 			       int(handoff::DeadPathDetector::kMinWindow.count()),
 			       int(handoff::DeadPathDetector::kMaxWindow.count()), 100);
+	obs_property_t *standby =
+		obs_properties_add_bool(props, setting::kHotStandby, obs_module_text("Settings.HotStandby"));
+	obs_property_set_long_description(standby, obs_module_text("Settings.HotStandby.Tooltip"));
 	obs_property_t *resolver = obs_properties_add_list(props, setting::kResolver,
 							   obs_module_text("Settings.Resolver"), OBS_COMBO_TYPE_LIST,
 							   OBS_COMBO_FORMAT_STRING);
@@ -127,6 +131,7 @@ Result<output::DriverConfig> makeDriverConfig(obs_data_t *settings, obs_service_
 	// A write blocked on a stalled server is a dead path after the same window (the loop cannot
 	// watch acknowledgements meanwhile).
 	c.session.sendStallMs = int(c.handoff.deadPathWindow.count());
+	c.hotStandby = obs_data_get_bool(settings, setting::kHotStandby);
 
 	const std::string resolver = obs_data_get_string(settings, setting::kResolver);
 	using S = ingest::CandidateSource;

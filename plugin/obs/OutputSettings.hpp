@@ -17,6 +17,7 @@ inline constexpr const char *kPublishEarly = "publish_early";
 inline constexpr const char *kAnnounceGoAway = "announce_goaway";
 inline constexpr const char *kMaxKeyframeWaitMs = "max_keyframe_wait_ms";
 inline constexpr const char *kDeadPathWindowMs = "dead_path_window_ms"; // issue 16
+inline constexpr const char *kHotStandby = "hot_standby";               // issue 16: off by default
 inline constexpr const char *kResolver = "resolver"; // "dns" / "ingest-list" / "off"
 inline constexpr const char *kIngestListUrl = "ingest_list_url";
 /// The streamer's backup ingest URLs, one per line (tried after another node of the current host).

@@ -43,6 +43,7 @@ StreamDriver::StreamDriver(DriverConfig config, DriverHost &host, PacketQueue &q
 	  resolver_(config_.resolve, config_.serverUrl, config_.streamKey, inbox_),
 	  pathWatch_(config_.handoff.deadPathWindow),
 	  machine_(PathWatch::machineOptions(config_.handoff)),
+	  standby_(config_.hotStandby),
 	  figures_(config_.session)
 {
 	queue_.setAudioWakes(false);
@@ -124,6 +125,7 @@ void StreamDriver::tearDown()
 	for (auto &[id, s] : sessions_)
 		s->closeSilently();
 	sessions_.clear();
+	closeStandby();
 	resolver_.reset();
 	connector_.cancelAll();
 	connector_.joinAll();
@@ -188,6 +190,7 @@ void StreamDriver::loop()
 		pollSessions();
 		watchPath();
 		warmUpSessions();
+		keepStandby();
 		if (finished_)
 			break;
 		if (batch.empty() && (!stopRequested_ || drainUntil_))
@@ -223,6 +226,7 @@ void StreamDriver::loop()
 void StreamDriver::stop()
 {
 	stopping_ = true;
+	closeStandby();
 	execute(machine_.stop(now()));
 	finished_ = true;
 	for (auto &[id, s] : sessions_)
@@ -245,18 +249,13 @@ void StreamDriver::handleInbox()
 {
 	for (auto &event : inbox_.take()) {
 		if (auto *done = std::get_if<inbox::PreconnectDone>(&event)) {
-			if (finished_) {
+			if (standbyConnected(*done)) {
+				continue;
+			} else if (finished_) {
 				done->connection->closeSilently();
 			} else if (done->result) {
-				handoff::ConnectInfo info;
-				info.address = rtmp::addressOfPeer(done->connection->stats().peerAddress);
-				const auto &t = *done->result;
-				info.timings = {int64_t(t.tcpMs), int64_t(t.tlsMs), int64_t(t.handshakeMs),
-						int64_t(t.connectMs), int64_t(t.createStreamMs)};
-				done->connection->setCorked(true);
-				sessions_[done->session] = std::move(done->connection);
-				warmUp_.start(done->session, std::chrono::milliseconds(int64_t(t.createStreamMs)),
-					      now());
+				const auto info =
+					adoptSession(done->session, std::move(done->connection), *done->result, false);
 				execute(machine_.onPreconnectSucceeded(done->session, info, now()));
 			} else {
 				done->connection->closeSilently();
@@ -375,6 +374,8 @@ void StreamDriver::execute(const handoff::Action &action)
 	} else if (auto *resolve = std::get_if<a::ResolveTargets>(&action)) {
 		startResolve(*resolve);
 	} else if (auto *pre = std::get_if<a::Preconnect>(&action)) {
+		if (takeStandby(*pre))
+			return;
 		rtmp::SessionOptions options = config_.session;
 		options.url = pre->target.url;
 		options.streamKey = config_.streamKey;

@@ -7,6 +7,7 @@
 #include "DriverInbox.hpp"
 #include "HandoffRecordBook.hpp"
 #include "HeaderSchedule.hpp"
+#include "HotStandby.hpp"
 #include "LiveFigures.hpp"
 #include "PacketQueue.hpp"
 #include "PathWatch.hpp"
@@ -39,6 +40,8 @@ struct DriverConfig {
 	handoff::HandoffOptions handoff;
 	/** Ingest list URL, source order, downgrade rule, probing, deadline; the rest is per handoff. */
 	ingest::ResolveRequest resolve;
+	/** Keep a hot standby session to the live ingest (HotStandby.hpp; off by default). */
+	bool hotStandby = false;
 };
 
 /** What the driver tells its owner. Called on the send thread. */
@@ -97,6 +100,20 @@ private:
 	bool holdForPath();
 	/** Sends the warm-up messages due on pre-connected sessions that carry no media yet. */
 	void warmUpSessions();
+	/** The hot standby (StreamDriverStandby.cpp): connects one when it is due, polls the ready one
+	 *  (pings; a drop or a drain signal ends it, a new one follows after a back-off). */
+	void keepStandby();
+	/** An inbox result for the standby's connect (true: it was one, and it is handled). */
+	bool standbyConnected(inbox::PreconnectDone &done);
+	/** A pre-connect the ready standby answers at once (true: the machine gets it, deferred). */
+	bool takeStandby(const handoff::action::Preconnect &pre);
+	/** A dead path: the standby goes the same way (same ingest, same network), so it is not
+	 *  used; a new one is made once the stream is live again. */
+	void dropStandby(const char *why);
+	void closeStandby();
+	/** A connected session joins sessions_ (corked, warmed up); what the machine is told of it. */
+	handoff::ConnectInfo adoptSession(handoff::SessionId id, std::unique_ptr<rtmp::RtmpSession> session,
+					  const rtmp::ConnectTimings &t, bool hotStandby);
 	void handlePacket(QueuedPacket packet);
 	void execute(handoff::Actions actions);
 	void execute(const handoff::Action &action);
@@ -124,6 +141,7 @@ private:
 	SessionWarmUp warmUp_;
 	PathWatch pathWatch_;
 	handoff::HandoffStateMachine machine_;
+	HotStandby standby_;
 
 	// Send thread only.
 	std::map<handoff::SessionId, std::unique_ptr<rtmp::RtmpSession>> sessions_;
@@ -131,6 +149,8 @@ private:
 	std::map<handoff::PacketSeq, QueuedPacket> backlog_;
 	std::map<uint64_t, uint64_t> resolverToMachine_; // resolver request id -> machine request id
 	HeaderSchedule headers_;
+	std::unique_ptr<rtmp::RtmpSession> standbySession_; // ready, not yet taken
+	rtmp::ConnectTimings standbyTimings_;
 	/// Sends and held records: a cut's record waits until its dead-air window has passed.
 	HandoffRecordBook records_;
 	uint64_t packetsSent_ = 0;

@@ -64,6 +64,7 @@ void StreamDriver::watchPath()
 			(unsigned long long)id, s->url().hostPort().c_str(), seen->detail.c_str());
 	s->abandon(); // no flush, no FCUnpublish / deleteStream: the peer reads nothing
 	closeSession(id, false);
+	dropStandby("the path to the live session died");
 	const auto detail = seen->detail;
 	const auto detection = seen->detection;
 	defer([this, id, detail, detection] { return machine_.onDeadPath(id, detail, detection, now()); });
@@ -83,6 +84,7 @@ void StreamDriver::sessionFailed(handoff::SessionId id, const Error &error, bool
 		// A write that nothing was taken from for the dead-path window: the same finding as the
 		// acknowledgement watch's, made while the loop could not watch.
 		const std::chrono::milliseconds detection(config_.session.sendStallMs);
+		dropStandby("the path to the live session died");
 		defer([this, id, reason, detection] { return machine_.onDeadPath(id, reason, detection, now()); });
 		return;
 	}

@@ -313,7 +313,10 @@ IngestServer::SignalOutcome IngestServer::signal(const SignalRequest &request, i
 	const std::string kindName = signalKindName(request.kind);
 	for (auto &c : connections_) {
 		const ConnectionRecord &r = c->record();
-		if (!c->publishing() || (request.stream && r.stream != *request.stream) ||
+		// A reset needs no stream: one aimed at a connection by id reaches it before or without a
+		// publish (a client's idle standby connection).
+		const bool aimed = request.mode == SignalMode::Reset && request.connection;
+		if ((!c->publishing() && !aimed) || (request.stream && r.stream != *request.stream) ||
 		    (request.node && r.node != *request.node) || (request.connection && r.id != *request.connection))
 			continue;
 		if (request.skipSignalled && (c->signalled(kindName) || c->signalled("close") || c->faulted()))
