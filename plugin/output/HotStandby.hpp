@@ -56,8 +56,10 @@ public:
 	/// The longest back-off: an ingest that never keeps an idle connection costs a connect every
 	/// half minute, no more.
 	static constexpr std::chrono::milliseconds kRetryMax{30000};
-	/// After the standby was used: the new session replays and catches up first.
-	static constexpr std::chrono::milliseconds kAfterUse{2000};
+	/// After the standby was used (and only once the handoff is over): the new session's first
+	/// replay bursts leave first. Short, because failures can come close together and a connect
+	/// is a few hundred bytes beside the stream.
+	static constexpr std::chrono::milliseconds kAfterUse{500};
 
 private:
 	Phase phase_;

@@ -6,7 +6,8 @@ Callers are inside `unshare -n` with lo up (loopback only). python3 stdlib only.
   bench.py handoffs CLIENT --build DIR --out DIR [--rtts 0,50,150] [--handoffs N]
       CLIENT: plugin-mbb | plugin-bbm (rtmp_goaway_output) | obs-goaway (stock rtmp_output, Go Away;
       meant for Debian 12's OBS 29.0.2) | obs-close (stock rtmp_output, the server closes the
-      connection instead; OBS's default reconnect settings) | plugin-reset, obs-reset (the node resets
+      connection instead; OBS's default reconnect settings) | plugin-reset, plugin-reset-standby (with the
+      hot standby), obs-reset (the node resets
       the connection, no signal) | plugin-stall, obs-stall (the path dies: the node stops reading and
       answering, and resets the connection STALL_HOLD later). One JSON file per RTT in --out.
   bench.py cpu --build DIR --out DIR [--seconds S] [--repeat N]
@@ -55,6 +56,8 @@ CLIENTS = {
     # STALL_HOLD later, as a server's own timeout would; without that a stock output waits for TCP's
     # retransmission timeout (minutes).
     "plugin-reset": dict(output="rtmp_goaway_output", extra=[], mode="reset"),
+    # The same with the optional hot standby (issue 16, item 3): a second connection kept ready.
+    "plugin-reset-standby": dict(output="rtmp_goaway_output", extra=["--set", "hot_standby=true"], mode="reset"),
     "plugin-stall": dict(output="rtmp_goaway_output", extra=[], mode="stall"),
     "obs-reset": dict(output="rtmp_output", extra=[], mode="reset"),
     "obs-stall": dict(output="rtmp_output", extra=[], mode="stall"),

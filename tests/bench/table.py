@@ -14,16 +14,17 @@ CLIENT_LABELS = {
     "obs-goaway": "OBS {v} rtmp_output, Go Away",
     "obs-close": "OBS {v} rtmp_output, server closes (default reconnect)",
     "plugin-reset": "obs-rtmp-goaway, server resets",
+    "plugin-reset-standby": "obs-rtmp-goaway + hot standby, server resets",
     "plugin-stall": "obs-rtmp-goaway, path dies",
     "obs-reset": "OBS {v} rtmp_output, server resets",
     "obs-stall": "OBS {v} rtmp_output, path dies",
 }
 CLIENT_COLORS = {"plugin-mbb": "#1b7837", "plugin-bbm": "#66bd63", "obs-goaway": "#2166ac", "obs-close": "#b2182b",
-                 "plugin-reset": "#1b7837", "plugin-stall": "#66bd63", "obs-reset": "#b2182b", "obs-stall": "#f4a582"}
+                 "plugin-reset": "#1b7837", "plugin-reset-standby": "#00441b", "plugin-stall": "#66bd63", "obs-reset": "#b2182b", "obs-stall": "#f4a582"}
 CLIENT_ORDER = ["plugin-mbb", "plugin-bbm", "obs-goaway", "obs-close",
-                "plugin-reset", "obs-reset", "plugin-stall", "obs-stall"]
+                "plugin-reset", "plugin-reset-standby", "obs-reset", "plugin-stall", "obs-stall"]
 # Rows of the second table: failures without any signal (issue 16).
-NO_SIGNAL = ("plugin-reset", "plugin-stall", "obs-reset", "obs-stall")
+NO_SIGNAL = ("plugin-reset", "plugin-reset-standby", "plugin-stall", "obs-reset", "obs-stall")
 TARGET_DEAD_AIR_MS = 33
 TARGET_CPU_RATIO = 0.8
 

@@ -33,8 +33,8 @@ KEYINT_S = 1
 RTT_MS = 150
 RESETS = 2
 # Each publish runs this long before the node resets it: longer than the standby's pause after a
-# use (HotStandby::kAfterUse, 2 s) plus its connect at this RTT (about four round trips).
-RESET_AFTER = "5s"
+# use (HotStandby::kAfterUse, 0.5 s) plus its connect at this RTT (about four round trips), with margin.
+RESET_AFTER = "3s"
 QUIET_FRAMES = 2 * FPS
 STEP_TIMEOUT_S = 20
 STREAM_LIMIT_S = 90
