@@ -18,6 +18,19 @@ void stderrSink(LogLevel level, const char *line) noexcept
 
 LogSink currentSink = stderrSink;
 
+/// A message longer than this is cut (OBS's own log line limit is larger). Cut at a character
+/// boundary with an ellipsis: a cut inside a UTF-8 sequence would put invalid text into OBS's log.
+constexpr std::size_t kMaxBodyBytes = 1024;
+constexpr char kEllipsis[] = "\xE2\x80\xA6"; // U+2026
+
+void endCut(char *body, std::size_t size) noexcept
+{
+	std::size_t cut = size - sizeof(kEllipsis); // room for the ellipsis and the NUL
+	while (cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80)
+		--cut; // body[cut] starts the character that would be split: it goes
+	std::memcpy(body + cut, kEllipsis, sizeof(kEllipsis));
+}
+
 LogLevel initialLevel()
 {
 	const char *debug = std::getenv("GOAWAY_DEBUG");
@@ -47,11 +60,13 @@ void logf(LogLevel level, const char *where, const char *fmt, ...) noexcept
 {
 	if (!logEnabled(level))
 		return;
-	char body[1024];
+	char body[kMaxBodyBytes];
 	va_list args;
 	va_start(args, fmt);
-	std::vsnprintf(body, sizeof(body), fmt, args);
+	const int length = std::vsnprintf(body, sizeof(body), fmt, args);
 	va_end(args);
+	if (length >= static_cast<int>(sizeof(body)))
+		endCut(body, sizeof(body));
 	char line[1200];
 	std::snprintf(line, sizeof(line), "[obs-rtmp-goaway] [%s] %s", where, body);
 	currentSink(level, line);

@@ -40,6 +40,51 @@ TEST(Log, LinesBelowTheLevelAreDropped)
 	EXPECT_NE(captured[0].find("kept"), std::string::npos);
 }
 
+namespace {
+
+/// Well-formed UTF-8 (structure only: lead byte, then the continuation bytes it announces).
+bool wellFormedUtf8(const std::string &text)
+{
+	for (std::size_t i = 0; i < text.size();) {
+		const auto lead = static_cast<unsigned char>(text[i]);
+		const std::size_t n = lead < 0x80           ? 1
+				      : (lead >> 5) == 0x6  ? 2
+				      : (lead >> 4) == 0xE  ? 3
+				      : (lead >> 3) == 0x1E ? 4
+							    : 0;
+		if (n == 0 || i + n > text.size())
+			return false;
+		for (std::size_t k = 1; k < n; ++k)
+			if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80)
+				return false;
+		i += n;
+	}
+	return true;
+}
+
+} // namespace
+
+TEST(Log, ALongLineIsCutAtACharacterBoundary)
+{
+	const std::string replacement = "\xEF\xBF\xBD"; // U+FFFD, as the outside-text boundary writes it
+	for (std::size_t shift = 0; shift < replacement.size(); ++shift) {
+		std::string text(shift, 'a');
+		for (int i = 0; i < 500; ++i)
+			text += replacement;
+		captured.clear();
+		goaway::setLogSink(captureSink);
+		goaway::logf(goaway::LogLevel::Info, "X", "%s", text.c_str());
+		goaway::setLogSink(nullptr);
+		ASSERT_EQ(captured.size(), 1u);
+		const std::string &line = captured[0];
+		EXPECT_TRUE(wellFormedUtf8(line)) << "shift " << shift;
+		EXPECT_EQ(line.substr(line.size() - 3), "\xE2\x80\xA6") << "the cut says so";
+		EXPECT_LE(line.size(), std::string("[obs-rtmp-goaway] [X] ").size() + 1023);
+		EXPECT_GE(line.size(), std::string("[obs-rtmp-goaway] [X] ").size() + 1023 - 6)
+			<< "no more cut than a character";
+	}
+}
+
 TEST(Result, FailCarriesCodeAndMessage)
 {
 	goaway::Result<int> r =
