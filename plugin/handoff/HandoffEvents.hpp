@@ -27,6 +27,9 @@ struct ConnectTimings {
 	/** The session was the output's hot standby, connected before the handoff began (the timings
 	 *  above are that connect's). */
 	bool hotStandby = false;
+	/** TCP was the resolver's probe connection to the target (tcpMs 0: its round trip was spent
+	 *  while resolving). */
+	bool probeConnection = false;
 };
 
 /** Reported by the output when a session finished connect + createStream. */

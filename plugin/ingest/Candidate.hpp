@@ -5,6 +5,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include "plugin/rtmp/TcpConnector.hpp"
+
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,6 +41,10 @@ struct Candidate {
 	bool draining = false;
 	/** Why this candidate ranks where it does when that is not obvious (probe error, cool-down). */
 	std::string note;
+	/** The probe's established TCP connection, still open: only the best candidate keeps it, and
+	 *  only when asked (ResolveRequest::keepBestConnection). Whoever connects to this candidate
+	 *  first may take it (rtmp::SessionOptions::adoptSocket) and save a round trip. */
+	std::shared_ptr<rtmp::UniqueFd> connection;
 };
 
 /** A source that produced nothing, and the reason in a sentence. */

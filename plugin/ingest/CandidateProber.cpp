@@ -65,12 +65,20 @@ int elapsedMs(Clock::time_point from, Clock::time_point to)
 } // namespace
 
 std::vector<ProbeOutcome> CandidateProber::probe(const std::vector<ProbeTarget> &targets, Clock::time_point deadline,
-						 const CancelToken *cancel)
+						 const CancelToken *cancel, bool keepConnections)
 {
 	std::vector<ProbeOutcome> outcomes(targets.size());
 	std::vector<Attempt> attempts(targets.size());
 	std::size_t next = 0;
 	std::size_t open = 0;
+	// An attempt is over: an established connection goes to the caller when asked for, else closes.
+	auto end = [&](std::size_t i) {
+		if (keepConnections && outcomes[i].connected)
+			outcomes[i].connection = std::make_shared<rtmp::UniqueFd>(attempts[i].fd);
+		else
+			close(attempts[i].fd);
+		attempts[i].fd = -1;
+	};
 
 	auto launch = [&] {
 		while (next < targets.size() && open < constants::kMaxProbesInFlight) {
@@ -83,8 +91,7 @@ std::vector<ProbeOutcome> CandidateProber::probe(const std::vector<ProbeTarget> 
 			if (atOnce) {
 				outcomes[i].connected = true;
 				outcomes[i].connectMs = elapsedMs(attempts[i].started, Clock::now());
-				close(attempts[i].fd);
-				attempts[i].fd = -1;
+				end(i);
 				continue;
 			}
 			++open;
@@ -127,18 +134,15 @@ std::vector<ProbeOutcome> CandidateProber::probe(const std::vector<ProbeTarget> 
 			} else {
 				outcomes[i].error = soError ? std::strerror(soError) : "connection failed";
 			}
-			close(attempts[i].fd);
-			attempts[i].fd = -1;
+			end(i);
 			--open;
 		}
 		launch();
 	}
 	// Whatever is still pending missed the deadline (or was cancelled).
 	for (std::size_t i = 0; i < attempts.size(); ++i) {
-		if (attempts[i].fd >= 0) {
-			close(attempts[i].fd);
-			attempts[i].fd = -1;
-		}
+		if (attempts[i].fd >= 0)
+			end(i); // not connected: closed
 		if (!outcomes[i].connected && outcomes[i].error.empty())
 			outcomes[i].error = (cancel && cancel->cancelled()) ? "probe cancelled"
 									    : "no answer before the deadline";

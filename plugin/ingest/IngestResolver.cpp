@@ -321,11 +321,15 @@ Resolution IngestResolver::resolveNow(const ResolveRequest &request, const Cance
 			result.failures.push_back({source, "the same node as an earlier source"});
 	}
 
-	// 4. Probe everything with an address that is not draining, in parallel.
+	// 4. Probe everything with an address that is not draining, in parallel; the draining node too
+	//    when it is the only one (the session goes there anyway, and its probe connection can
+	//    become the session's).
+	const bool onlyDraining = std::none_of(candidates.begin(), candidates.end(),
+					       [](const Candidate &c) { return !c.address.empty() && !c.draining; });
 	std::vector<std::size_t> probed;
 	std::vector<ProbeTarget> targets;
 	for (std::size_t i = 0; i < candidates.size(); ++i) {
-		if (candidates[i].address.empty() || candidates[i].draining)
+		if (candidates[i].address.empty() || (candidates[i].draining && !onlyDraining))
 			continue;
 		if (!request.probe) {
 			candidates[i].reachable = true;
@@ -337,17 +341,19 @@ Resolution IngestResolver::resolveNow(const ResolveRequest &request, const Cance
 	if (!targets.empty()) {
 		const auto probeDeadline = std::min(deadline, SteadyClock::now() + request.probeTimeout);
 		CandidateProber prober;
-		auto outcomes = prober.probe(targets, probeDeadline, cancel);
+		auto outcomes = prober.probe(targets, probeDeadline, cancel, request.keepBestConnection);
 		for (std::size_t k = 0; k < probed.size(); ++k) {
 			Candidate &c = candidates[probed[k]];
 			c.reachable = outcomes[k].connected;
 			c.probeMs = outcomes[k].connectMs;
+			c.connection = std::move(outcomes[k].connection);
 			if (!c.reachable)
 				c.note = "probe: " + outcomes[k].error;
 		}
 	}
 	CandidateProber::rank(candidates);
-
+	for (std::size_t i = 1; i < candidates.size(); ++i)
+		candidates[i].connection.reset(); // only the best one's is taken: the others close now
 	result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started);
 	if (SteadyClock::now() >= deadline)
 		result.deadlineHit = true;

@@ -49,6 +49,9 @@ struct ResolveRequest {
 	bool allowDowngrade = false;
 	/** TCP-probe the candidates (off: no connects; candidates keep source order). */
 	bool probe = true;
+	/** Hand the best candidate's probe connection back in it (Candidate::connection) instead of
+	 *  closing it. Off where a connect must bind a local address (the probes do not). */
+	bool keepBestConnection = false;
 	std::chrono::milliseconds deadline = constants::kResolveDeadline;
 	std::chrono::milliseconds probeTimeout = constants::kProbeTimeout;
 };

@@ -27,6 +27,8 @@ struct CandidatesReady {
 	uint64_t requestId = 0; // the machine's ResolveTargets id
 	std::vector<handoff::Target> targets;
 	std::vector<ingest::SourceContribution> sources; // what each source gave (for the dock)
+	/** The best target's probe connection, still open (targets.front(); null when none). */
+	std::shared_ptr<rtmp::UniqueFd> probeConnection;
 };
 
 struct ManualHandoff {};

@@ -40,7 +40,7 @@ StreamDriver::StreamDriver(DriverConfig config, DriverHost &host, PacketQueue &q
 	  queue_(queue),
 	  inbox_(queue),
 	  connector_(inbox_),
-	  resolver_(config_.resolve, config_.serverUrl, config_.streamKey, inbox_),
+	  resolver_(config_.resolve, config_.serverUrl, config_.streamKey, config_.session.bindAddress, inbox_),
 	  pathWatch_(config_.handoff.deadPathWindow),
 	  machine_(PathWatch::machineOptions(config_.handoff)),
 	  standby_(config_.hotStandby),
@@ -249,9 +249,9 @@ void StreamDriver::handleInbox()
 {
 	for (auto &event : inbox_.take()) {
 		if (auto *done = std::get_if<inbox::PreconnectDone>(&event)) {
-			if (standbyConnected(*done)) {
+			if (standbyConnected(*done))
 				continue;
-			} else if (finished_) {
+			if (finished_) {
 				done->connection->closeSilently();
 			} else if (done->result) {
 				const auto info =
@@ -263,6 +263,7 @@ void StreamDriver::handleInbox()
 			}
 		} else if (auto *ready = std::get_if<inbox::CandidatesReady>(&event)) {
 			figures_.setResolverSources(std::move(ready->sources));
+			keepProbeConnection(*ready);
 			execute(machine_.onCandidates(ready->requestId, std::move(ready->targets), now()));
 		} else if (std::holds_alternative<inbox::ManualHandoff>(event)) {
 			execute(machine_.requestHandoff(now()));
@@ -377,6 +378,7 @@ void StreamDriver::execute(const handoff::Action &action)
 		if (takeStandby(*pre))
 			return;
 		rtmp::SessionOptions options = config_.session;
+		options.adoptSocket = takeProbeConnection(pre->target);
 		options.url = pre->target.url;
 		options.streamKey = config_.streamKey;
 		options.warmUpWhileConnecting = true; // it takes over a running stream (issue 19)
@@ -430,15 +432,6 @@ void StreamDriver::publishRecords(bool all)
 		figures_.countHandoff();
 		host_.onHandoffRecord(record);
 	}
-}
-
-void StreamDriver::startResolve(const handoff::action::ResolveTargets &request)
-{
-	std::string current = config_.serverUrl;
-	if (auto last = records_.lastSendSession())
-		if (auto *s = session(*last))
-			current = s->url().tcUrl();
-	resolver_.resolve(request, std::move(current));
 }
 
 void StreamDriver::sendStored(handoff::SessionId id, handoff::PacketSeq seq)

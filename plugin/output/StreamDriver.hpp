@@ -100,7 +100,7 @@ private:
 	bool holdForPath();
 	/** Sends the warm-up messages due on pre-connected sessions that carry no media yet. */
 	void warmUpSessions();
-	/** The hot standby (StreamDriverStandby.cpp): connects one when it is due, polls the ready one
+	/** The hot standby (StreamDriverConnections.cpp): connects one when it is due, polls the ready one
 	 *  (pings; a drop or a drain signal ends it, a new one follows after a back-off). */
 	void keepStandby();
 	/** An inbox result for the standby's connect (true: it was one, and it is handled). */
@@ -111,6 +111,10 @@ private:
 	 *  used; a new one is made once the stream is live again. */
 	void dropStandby(const char *why);
 	void closeStandby();
+	/** The best target's probe connection from the resolver, kept for the pre-connect to it. */
+	void keepProbeConnection(inbox::CandidatesReady &ready);
+	/** That connection, when `target` is the one it goes to and it is fresh (else null). */
+	std::shared_ptr<rtmp::UniqueFd> takeProbeConnection(const handoff::Target &target);
 	/** A connected session joins sessions_ (corked, warmed up); what the machine is told of it. */
 	handoff::ConnectInfo adoptSession(handoff::SessionId id, std::unique_ptr<rtmp::RtmpSession> session,
 					  const rtmp::ConnectTimings &t, bool hotStandby);
@@ -151,6 +155,13 @@ private:
 	HeaderSchedule headers_;
 	std::unique_ptr<rtmp::RtmpSession> standbySession_; // ready, not yet taken
 	rtmp::ConnectTimings standbyTimings_;
+	struct ProbeConnection {
+		std::string url;
+		std::string address;
+		std::shared_ptr<rtmp::UniqueFd> socket;
+		handoff::TimePoint at;
+	};
+	std::optional<ProbeConnection> probeConnection_; // the latest resolution's best target
 	/// Sends and held records: a cut's record waits until its dead-air window has passed.
 	HandoffRecordBook records_;
 	uint64_t packetsSent_ = 0;

@@ -29,10 +29,11 @@ handoff::TargetSource toTargetSource(ingest::CandidateSource source)
 } // namespace
 
 TargetResolver::TargetResolver(ingest::ResolveRequest base, std::string serverUrl, std::string streamKey,
-			       DriverInbox &inbox)
+			       std::string bindAddress, DriverInbox &inbox)
 	: base_(std::move(base)),
 	  serverUrl_(std::move(serverUrl)),
 	  streamKey_(std::move(streamKey)),
+	  bindAddress_(std::move(bindAddress)),
 	  inbox_(inbox)
 {
 }
@@ -48,6 +49,8 @@ void TargetResolver::resolve(const handoff::action::ResolveTargets &request, std
 	r.reconnectTcUrl = request.tcUrl;
 	r.configuredUrl = serverUrl_;
 	r.streamKey = streamKey_;
+	// A probe socket is not bound: with a bind address the session connects itself.
+	r.keepBestConnection = bindAddress_.empty();
 	const uint64_t machineRequest = request.requestId;
 	DriverInbox *inbox = &inbox_;
 	resolver_->resolve(std::move(r), [inbox, machineRequest, order = base_.order](ingest::Resolution resolution) {
@@ -57,8 +60,9 @@ void TargetResolver::resolve(const handoff::action::ResolveTargets &request, std
 		for (const auto &f : resolution.failures)
 			GOAWAY_LOG_INFO("TargetResolver::resolve", "%s gave no target: %s",
 					ingest::candidateSourceName(f.source), f.reason.c_str());
+		auto connection = resolution.candidates.empty() ? nullptr : resolution.candidates.front().connection;
 		inbox->push(inbox::CandidatesReady{machineRequest, std::move(targets),
-						   ingest::contributions(resolution, order)});
+						   ingest::contributions(resolution, order), std::move(connection)});
 	});
 }
 

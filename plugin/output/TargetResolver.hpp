@@ -18,7 +18,10 @@ class TargetResolver {
 public:
 	/** `base`: ingest list URL, source order, probing and deadline from the settings; `serverUrl`
 	 *  and `streamKey` of the stream (the key goes to the ingest list request, never to a log). */
-	TargetResolver(ingest::ResolveRequest base, std::string serverUrl, std::string streamKey, DriverInbox &inbox);
+	/** `bindAddress`: the sessions' local address (empty: any); with one, no probe connection is
+	 *  kept for a session to take. */
+	TargetResolver(ingest::ResolveRequest base, std::string serverUrl, std::string streamKey,
+		       std::string bindAddress, DriverInbox &inbox);
 
 	/** Starts one resolution; `currentTcUrl` is the tcUrl of the session media goes to. */
 	void resolve(const handoff::action::ResolveTargets &request, std::string currentTcUrl);
@@ -29,6 +32,7 @@ private:
 	ingest::ResolveRequest base_;
 	std::string serverUrl_;
 	std::string streamKey_;
+	std::string bindAddress_;
 	DriverInbox &inbox_;
 	std::unique_ptr<ingest::IngestResolver> resolver_;
 };

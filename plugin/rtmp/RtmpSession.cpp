@@ -118,13 +118,26 @@ Result<ConnectTimings> RtmpSession::connect(const SessionOptions &options)
 	ConnectTimings &t = stats_.timings;
 	ConnectCanceller *canceller = options.canceller.get();
 
-	auto step = Clock::now();
-	auto socket = TcpConnector::connectAny(url_.host, url_.port, options.connectTimeoutMs,
-					       options.address.value_or(""), options.bindAddress, canceller);
-	if (!socket) {
+	auto closeBeforeTransport = [this](Error e) -> Result<ConnectTimings> {
 		state_ = State::Closed;
-		return std::unexpected(socket.error());
+		return std::unexpected(std::move(e));
+	};
+	auto step = Clock::now();
+	Result<ConnectedSocket> socket = fail(ErrorCode::ConnectFailed, "no probe connection");
+	if (options.adoptSocket && *options.adoptSocket) {
+		socket = TcpConnector::adopt(std::move(*options.adoptSocket), canceller);
+		if (!socket && socket.error().code == ErrorCode::Cancelled)
+			return closeBeforeTransport(socket.error());
+		if (!socket)
+			GOAWAY_LOG_INFO("RtmpSession::connect", "%s; connecting afresh",
+					socket.error().message.c_str());
+		t.probeConnection = bool(socket);
 	}
+	if (!socket)
+		socket = TcpConnector::connectAny(url_.host, url_.port, options.connectTimeoutMs,
+						  options.address.value_or(""), options.bindAddress, canceller);
+	if (!socket)
+		return closeBeforeTransport(socket.error());
 	// The socket stays attached to the canceller until connect() returns (a cancel then wakes
 	// whichever step waits on it); detached before it closes, whatever the way out.
 	const int fd = socket->fd.get();

@@ -28,6 +28,7 @@
 #include "RtmpUrl.hpp"
 #include "ServerEvent.hpp"
 #include "ServerEventClassifier.hpp"
+#include "TcpConnector.hpp"
 #include "Transport.hpp"
 #include "VideoCodec.hpp"
 #include "../common/Constants.hpp"
@@ -87,6 +88,10 @@ struct SessionOptions {
 	/** Connect to this numeric address (from TcpConnector::resolve) instead of every address of
 	 *  the URL's host, e.g. to avoid the draining node. TLS still verifies the URL's host name. */
 	std::optional<std::string> address;
+	/** An established TCP connection to the server to use instead of connecting (the resolver's
+	 *  probe; issue 16: a round trip saved). Taken by the first connect() that has it; when it is
+	 *  no longer usable, connect() connects afresh. */
+	std::shared_ptr<UniqueFd> adoptSocket;
 	int connectTimeoutMs = constants::kDefaultConnectTimeoutMs; // per TCP connect attempt
 	int ioTimeoutMs = constants::kDefaultIoTimeoutMs; // TLS + RTMP handshake, each command answer, each send
 	/// Writes once publishing: fail (ErrorCode::Timeout) once the connection took no byte for this long, however
@@ -119,6 +124,7 @@ struct ConnectTimings {
 	double createStreamMs = -1; // connect's _result → createStream's (both were sent with connect)
 	double publishMs = -1;      // publish → NetStream.Publish.Start (only with waitForStart)
 	double totalMs = -1;        // connect() call, start to end
+	bool probeConnection = false; // TCP was the resolver's probe connection (tcpMs 0)
 };
 
 struct SessionStats {

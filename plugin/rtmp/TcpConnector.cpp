@@ -162,6 +162,31 @@ Result<ConnectedSocket> TcpConnector::connect(const ResolvedAddress &address, in
 	return ConnectedSocket{std::move(fd), address};
 }
 
+Result<ConnectedSocket> TcpConnector::adopt(UniqueFd fd, ConnectCanceller *canceller)
+{
+	ResolvedAddress peer;
+	peer.length = sizeof(peer.storage);
+	if (!fd || ::getpeername(fd.get(), reinterpret_cast<sockaddr *>(&peer.storage), &peer.length) != 0)
+		return fail(ErrorCode::ConnectFailed, "the probe connection is not connected");
+	int err = 0;
+	socklen_t len = sizeof(err);
+	if (getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0)
+		return fail(ErrorCode::ConnectFailed,
+			    "the probe connection to " + peer.text() + " failed: " + std::strerror(err ? err : errno));
+	char byte = 0;
+	if (::recv(fd.get(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
+		return fail(ErrorCode::ConnectFailed, "the probe connection to " + peer.text() + " was closed");
+	ConnectCanceller::Detach attachment(canceller, fd.get());
+	if (canceller && !canceller->attach(fd.get()))
+		return fail(ErrorCode::Cancelled, "TCP connect to " + peer.text() + " cancelled");
+	int flags = fcntl(fd.get(), F_GETFL);
+	fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
+	int one = 1;
+	setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	attachment.keep();
+	return ConnectedSocket{std::move(fd), peer};
+}
+
 Result<ConnectedSocket> TcpConnector::connectAny(const std::string &host, uint16_t port, int timeoutMs,
 						 const std::string &onlyAddress, const std::string &bindAddress,
 						 ConnectCanceller *canceller)

@@ -68,6 +68,14 @@ public:
 					       ConnectCanceller *canceller = nullptr);
 
 	/**
+	 * Takes over a socket someone else connected (the resolver's probe: ingest::Candidate::
+	 * connection) as connect() would have returned it: blocking, with TCP_NODELAY, attached to
+	 * the canceller. ConnectFailed when it is not a connected TCP socket or has an error pending
+	 * (the caller then connects afresh).
+	 */
+	static Result<ConnectedSocket> adopt(UniqueFd fd, ConnectCanceller *canceller = nullptr);
+
+	/**
 	 * Resolves host and tries each address in turn (or only `onlyAddress`, a numeric IP, when not
 	 * empty) until one connects; each attempt gets timeoutMs. The error names every address tried.
 	 */

@@ -130,6 +130,10 @@ def main():
         nodes = [c["node"] for c in published]
         check(len(set(nodes)) == 2, "the stream moved between both nodes: %s" % nodes)
         check(all(c["fcUnpublish"] for c in published[:-1]), "the old connection is closed gracefully after a ReconnectRequest")
+        # Issue 16, item 4: the resolver's probe of the node the tcUrl names is the session's TCP connection.
+        check(ok and all((h.get("preconnect") or {}).get("probeConnection") is True for h in ok),
+              "each handoff's session took the resolver's probe connection (%s)" %
+              [(h.get("preconnect") or {}).get("probeConnection") for h in ok])
     if scenario == "ingest-list":
         first = ok[0] if ok else {}
         check(first.get("toSource") == "ingest list" and first.get("to", {}).get("port") == ingest.port(1),

@@ -248,6 +248,46 @@ TEST_F(ResolverTest, ListCandidatesProbedRankedDrainingLast)
 	EXPECT_EQ(result.failures[0].source, CandidateSource::Dns);
 }
 
+TEST_F(ResolverTest, TheBestCandidateKeepsItsProbeConnectionOnlyWhenAsked)
+{
+	ASSERT_TRUE(good.ok() && draining.ok() && configured.ok() && silent.ok());
+	IngestResolver resolver;
+	auto r = request(goodList());
+	r.keepBestConnection = true;
+	auto result = resolver.resolveNow(r);
+	ASSERT_EQ(result.candidates.size(), 5u);
+	const auto &c = result.candidates;
+	ASSERT_TRUE(c[0].connection && *c[0].connection) << "the best candidate's probe stays open";
+	sockaddr_in peer{};
+	socklen_t len = sizeof(peer);
+	ASSERT_EQ(getpeername(c[0].connection->get(), reinterpret_cast<sockaddr *>(&peer), &len), 0);
+	EXPECT_EQ(ntohs(peer.sin_port), good.port());
+	for (std::size_t i = 1; i < c.size(); ++i)
+		EXPECT_FALSE(c[i].connection) << "candidate " << i << " (" << c[i].address << ")";
+
+	auto closed = resolver.resolveNow(request(goodList()));
+	ASSERT_FALSE(closed.candidates.empty());
+	EXPECT_FALSE(closed.candidates[0].connection) << "not asked: every probe connection closes";
+}
+
+TEST_F(ResolverTest, TheDrainingNodeIsProbedWhenItIsTheOnlyOne)
+{
+	ASSERT_TRUE(draining.ok());
+	IngestResolver resolver;
+	ResolveRequest r;
+	r.currentTcUrl = "rtmp://127.0.0.5:" + std::to_string(draining.port()) + "/app";
+	r.drainingAddress = "127.0.0.5";
+	r.drainingPort = draining.port();
+	r.configuredUrl = r.currentTcUrl;
+	r.keepBestConnection = true;
+	r.probeTimeout = 400ms;
+	auto result = resolver.resolveNow(r);
+	ASSERT_EQ(result.candidates.size(), 1u);
+	EXPECT_TRUE(result.candidates[0].draining);
+	EXPECT_GE(result.candidates[0].probeMs, 0) << "the session goes there anyway: probed";
+	EXPECT_TRUE(result.candidates[0].connection && *result.candidates[0].connection);
+}
+
 TEST_F(ResolverTest, BadListFallsThroughToNextSources)
 {
 	IngestResolver resolver;

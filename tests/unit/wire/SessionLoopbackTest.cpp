@@ -810,3 +810,45 @@ TEST(RtmpSessionLoopback, AsksForAcknowledgementsAndCountsThemAcrossThe32BitWrap
 	EXPECT_EQ(ackWindowForBitrate(64), kMinAckWindowBytes) << "bounded below";
 	EXPECT_EQ(ackWindowForBitrate(1000000), kMaxAckWindowBytes) << "and above";
 }
+
+// Issue 16, item 4: the resolver's probe connection becomes the session's (no second TCP connect).
+// The fake server accepts one connection only: a session that connected afresh would never be served.
+TEST(RtmpSessionLoopback, AProbeConnectionBecomesTheSessionsConnection)
+{
+	std::vector<std::string> seen;
+	FakeServer server([&](ServerConnection &c) { recordMediaAndCommands(c, seen); });
+	const int probe = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	sockaddr_in a{};
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons(server.port);
+	ASSERT_EQ(::connect(probe, reinterpret_cast<sockaddr *>(&a), sizeof(a)), 0);
+	RtmpSession session;
+	SessionOptions options = optionsFor(server);
+	options.adoptSocket = std::make_shared<UniqueFd>(probe);
+	auto timings = session.connect(options);
+	ASSERT_TRUE(timings) << timings.error().message;
+	EXPECT_TRUE(timings->probeConnection);
+	EXPECT_LT(timings->tcpMs, 1.0) << "no TCP connect in the session's own connect";
+	EXPECT_FALSE(*options.adoptSocket) << "the session took the connection";
+	ASSERT_TRUE(session.publish(false));
+	session.closeSilently();
+	server.join();
+	EXPECT_EQ(seen, (std::vector<std::string>{"publish"}));
+}
+
+TEST(RtmpSessionLoopback, AProbeConnectionThatIsNoConnectionIsReplacedByAFreshConnect)
+{
+	std::vector<std::string> seen;
+	FakeServer server([&](ServerConnection &c) { recordMediaAndCommands(c, seen); });
+	RtmpSession session;
+	SessionOptions options = optionsFor(server);
+	options.adoptSocket = std::make_shared<UniqueFd>(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	auto timings = session.connect(options);
+	ASSERT_TRUE(timings) << timings.error().message;
+	EXPECT_FALSE(timings->probeConnection);
+	ASSERT_TRUE(session.publish(false));
+	session.closeSilently();
+	server.join();
+	EXPECT_EQ(seen, (std::vector<std::string>{"publish"}));
+}

@@ -1,5 +1,6 @@
-// StreamDriver: connected sessions joining the stream, from a pre-connect worker or from the
-// optional hot standby (issue 16, item 3; HotStandby.hpp): a session kept connected to the live
+// StreamDriver: connections made before a pre-connect asks for them — the resolver's probe of
+// the best target (issue 16, item 4: its TCP connection becomes the session's) — and connected
+// sessions joining the stream, from a pre-connect worker or from the optional hot standby (issue 16, item 3; HotStandby.hpp): a session kept connected to the live
 // ingest outside the handoff machine, which a handoff's pre-connect to the same target takes
 // instead of connecting. A file of its own to keep StreamDriver.cpp readable.
 
@@ -8,6 +9,44 @@
 #include "plugin/common/Log.hpp"
 
 namespace goaway::output {
+
+namespace {
+
+/// A probe connection older than this is not used: the resolver's answer is acted on at once
+/// (a pre-connect to the best target follows it in the same turn), so an older one belongs to
+/// a handoff that went another way, and a server may close idle connections.
+constexpr auto kProbeConnectionMaxAge = std::chrono::seconds(2);
+
+} // namespace
+
+void StreamDriver::startResolve(const handoff::action::ResolveTargets &request)
+{
+	std::string current = config_.serverUrl;
+	if (auto last = records_.lastSendSession())
+		if (auto *s = session(*last))
+			current = s->url().tcUrl();
+	resolver_.resolve(request, std::move(current));
+}
+
+void StreamDriver::keepProbeConnection(inbox::CandidatesReady &ready)
+{
+	probeConnection_.reset(); // an unused earlier one closes
+	if (!ready.probeConnection || ready.targets.empty())
+		return;
+	const auto &best = ready.targets.front();
+	probeConnection_ = ProbeConnection{best.url, best.address, std::move(ready.probeConnection), now()};
+}
+
+std::shared_ptr<rtmp::UniqueFd> StreamDriver::takeProbeConnection(const handoff::Target &target)
+{
+	if (!probeConnection_ || probeConnection_->url != target.url || probeConnection_->address != target.address ||
+	    now() - probeConnection_->at > kProbeConnectionMaxAge) {
+		return nullptr;
+	}
+	auto socket = std::move(probeConnection_->socket);
+	probeConnection_.reset();
+	return socket;
+}
 
 void StreamDriver::keepStandby()
 {
@@ -87,8 +126,8 @@ handoff::ConnectInfo StreamDriver::adoptSession(handoff::SessionId id, std::uniq
 {
 	handoff::ConnectInfo info;
 	info.address = rtmp::addressOfPeer(session->stats().peerAddress);
-	info.timings = {int64_t(t.tcpMs),     int64_t(t.tlsMs),          int64_t(t.handshakeMs),
-			int64_t(t.connectMs), int64_t(t.createStreamMs), hotStandby};
+	info.timings = {int64_t(t.tcpMs),          int64_t(t.tlsMs), int64_t(t.handshakeMs), int64_t(t.connectMs),
+			int64_t(t.createStreamMs), hotStandby,       t.probeConnection};
 	session->setCorked(true);
 	sessions_[id] = std::move(session);
 	warmUp_.start(id, std::chrono::milliseconds(int64_t(t.createStreamMs)), now());
