@@ -321,15 +321,13 @@ Resolution IngestResolver::resolveNow(const ResolveRequest &request, const Cance
 			result.failures.push_back({source, "the same node as an earlier source"});
 	}
 
-	// 4. Probe everything with an address that is not draining, in parallel; the draining node too
-	//    when it is the only one (the session goes there anyway, and its probe connection can
-	//    become the session's).
-	const bool onlyDraining = std::none_of(candidates.begin(), candidates.end(),
-					       [](const Candidate &c) { return !c.address.empty() && !c.draining; });
+	// 4. Probe everything with an address that is not draining, in parallel. Not the draining node,
+	//    even alone: its probe would cost a round trip before a connect that its connection saves
+	//    (nothing gained), and before a hot standby is taken (a round trip lost).
 	std::vector<std::size_t> probed;
 	std::vector<ProbeTarget> targets;
 	for (std::size_t i = 0; i < candidates.size(); ++i) {
-		if (candidates[i].address.empty() || (candidates[i].draining && !onlyDraining))
+		if (candidates[i].address.empty() || candidates[i].draining)
 			continue;
 		if (!request.probe) {
 			candidates[i].reachable = true;

@@ -31,7 +31,7 @@ constexpr size_t kMaxPendingEvents = constants::kMaxPendingServerEvents;
 /// slow start then doubles to 20; beside publish, 18 fill those on the next round trip, and the
 /// session is ready with a window of about 40 segments and nothing in flight.
 constexpr int kConnectWarmUpBurst = 7;
-/// Below this TCP connect time (about one round trip) the initial window is no limit worth a
+/// Below this TCP connect (or handshake) time (about one round trip) the initial window is no limit worth a
 /// message (the hole it can leave after a keyframe is at most one round trip): no warm-up.
 constexpr double kConnectWarmUpMinRoundTripMs = 10.0;
 constexpr int kCreateStreamWarmUpBurst = 18;
@@ -202,7 +202,10 @@ Result<ConnectTimings> RtmpSession::connect(const SessionOptions &options)
 	queueCommand("createStream", createTxn, {amf0::Value::makeNull()});
 	if (auto ok = flush(); !ok)
 		return closeOnError(ok.error());
-	const bool warm = options.warmUpWhileConnecting && t.tcpMs >= kConnectWarmUpMinRoundTripMs;
+	// A round trip as measured here: the TCP connect, or the handshake (C0+C1 out, S0+S1+S2 back)
+	// when TCP was the resolver's probe connection and its connect was not timed here.
+	const double roundTripMs = t.probeConnection ? t.handshakeMs : t.tcpMs;
+	const bool warm = options.warmUpWhileConnecting && roundTripMs >= kConnectWarmUpMinRoundTripMs;
 	if (warm)
 		if (auto ok = warmUp(kConnectWarmUpBurst); !ok)
 			return closeOnError(ok.error());
