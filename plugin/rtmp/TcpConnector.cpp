@@ -88,6 +88,19 @@ Result<std::vector<ResolvedAddress>> TcpConnector::resolve(const std::string &ho
 	return out;
 }
 
+namespace {
+
+/** What connect() and adopt() hand over: a blocking socket with TCP_NODELAY. */
+void makeBlockingWithoutDelay(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+} // namespace
+
 Result<ConnectedSocket> TcpConnector::connect(const ResolvedAddress &address, int timeoutMs,
 					      const std::string &bindAddress, ConnectCanceller *canceller)
 {
@@ -154,10 +167,7 @@ Result<ConnectedSocket> TcpConnector::connect(const ResolvedAddress &address, in
 			return fail(ErrorCode::ConnectFailed,
 				    "TCP connect to " + address.text() + ": " + std::strerror(err));
 	}
-	int flags = fcntl(fd.get(), F_GETFL);
-	fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
-	int one = 1;
-	setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	makeBlockingWithoutDelay(fd.get());
 	attachment.keep();
 	return ConnectedSocket{std::move(fd), address};
 }
@@ -179,10 +189,7 @@ Result<ConnectedSocket> TcpConnector::adopt(UniqueFd fd, ConnectCanceller *cance
 	ConnectCanceller::Detach attachment(canceller, fd.get());
 	if (canceller && !canceller->attach(fd.get()))
 		return fail(ErrorCode::Cancelled, "TCP connect to " + peer.text() + " cancelled");
-	int flags = fcntl(fd.get(), F_GETFL);
-	fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
-	int one = 1;
-	setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	makeBlockingWithoutDelay(fd.get());
 	attachment.keep();
 	return ConnectedSocket{std::move(fd), peer};
 }

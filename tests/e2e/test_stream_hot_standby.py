@@ -46,16 +46,19 @@ def idle_connections(ingest):
     return [c["id"] for c in live if not c["publishing"]]
 
 
+def start_with_standby(build_dir, display, ingest, workdir, rtt_ms=0):
+    """goaway-stream with hot_standby on, to the ingest's first node."""
+    return start_stream(build_dir, display, "rtmp://127.0.0.1:%d/live" % ingest.port(0), STREAM_LIMIT_S, workdir,
+                        extra=["--size", "640x360", "--preset", "ultrafast", "--fps", str(FPS),
+                               "--keyint", str(KEYINT_S), "--set", "hot_standby=true"], rtt_ms=rtt_ms)
+
+
 def reset(build_dir, ingest_bin):
     workdir = tempfile.mkdtemp(prefix="goaway-e2e-hot-standby-")
     print("work dir %s" % workdir, flush=True)
     node = "127.0.0.1:0,reset-after=%s,faults=%d" % (RESET_AFTER, RESETS)
     with obsharness.xdisplay() as display, Ingest(ingest_bin, ["--listen", node], workdir) as ingest:
-        proc, stats_path = start_stream(build_dir, display, "rtmp://127.0.0.1:%d/live" % ingest.port(0),
-                                        STREAM_LIMIT_S, workdir,
-                                        extra=["--size", "640x360", "--preset", "ultrafast", "--fps", str(FPS),
-                                               "--keyint", str(KEYINT_S), "--set", "hot_standby=true"],
-                                        rtt_ms=RTT_MS)
+        proc, stats_path = start_with_standby(build_dir, display, ingest, workdir, rtt_ms=RTT_MS)
         try:
             # Paced by the ingest's own counts (its wait command), never by sleeping.
             ingest.wait("publishes=1", STEP_TIMEOUT_S)
@@ -136,10 +139,7 @@ def stall(build_dir, ingest_bin):
     print("work dir %s" % workdir, flush=True)
     node = "127.0.0.1:0,stall-after=%s,stall-hold=%s,faults=1" % (STALL_AFTER, STALL_HOLD)
     with obsharness.xdisplay() as display, Ingest(ingest_bin, ["--listen", node], workdir) as ingest:
-        proc, stats_path = start_stream(build_dir, display, "rtmp://127.0.0.1:%d/live" % ingest.port(0),
-                                        STREAM_LIMIT_S, workdir,
-                                        extra=["--size", "640x360", "--preset", "ultrafast", "--fps", str(FPS),
-                                               "--keyint", str(KEYINT_S), "--set", "hot_standby=true"])
+        proc, stats_path = start_with_standby(build_dir, display, ingest, workdir)
         try:
             ingest.wait("publishes=1", STEP_TIMEOUT_S)
             ingest.wait("connections=2", STEP_TIMEOUT_S)  # the first standby
