@@ -63,6 +63,15 @@ obs::StreamControls load(const obs::FrontendServices &services)
 				emitHandoff(json);
 		});
 	});
+	// OBS's main window announces a main stream before it creates its output (OBS 30-32); that is
+	// where the streamer's service gets its stand-in, and it is put back when the stream ended.
+	const bool hooked = QObject::connect(mainWindow, SIGNAL(StreamingPreparing()), state.controller,
+					     SLOT(onStreamingPreparing()), Qt::DirectConnection);
+	QObject::connect(mainWindow, SIGNAL(StreamingStopped()), state.controller, SLOT(onMainStreamEnded()));
+	if (!hooked)
+		blog(LOG_WARNING, "[obs-rtmp-goaway] [DockModule] no StreamingPreparing signal in this OBS: "
+				  "the main Start Streaming stays OBS's own");
+	state.controller->setMainStreamHooked(hooked);
 	QPointer<OutputController> controller(state.controller);
 	obs::StreamControls controls{[controller] { return invokeOnController(controller, "start"); },
 				     [controller] { return invokeOnController(controller, "stop"); }};

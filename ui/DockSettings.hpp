@@ -20,7 +20,8 @@ struct DockSettings {
 	bool announceGoAway = true;
 	int videoBitrateKbps = 2500;   // the dock's own encoder when it does not share the main stream's
 	bool followMainStream = false; // start/stop with OBS's main Start Streaming, sharing its encoders
-	/// OBS's main Start Streaming itself streams through this plugin (its service, not this file).
+	/// OBS's main Start Streaming itself streams through this plugin, with the service the streamer
+	/// chose in Settings → Stream (plugin/obs/MainStreamRoute).
 	bool mainButtonUsesPlugin = false;
 
 	bool operator==(const DockSettings &) const = default;

@@ -77,6 +77,9 @@ GoAwayDock::GoAwayDock(OutputStatusModel *status, HandoffTableModel *handoffs, Q
 	uptimeLabel_ = valueLabel("goawayUptime", this);
 	bitrateLabel_ = valueLabel("goawayBitrate", this);
 	healthLabel_ = valueLabel("goawayHealth", this);
+	mainStreamLabel_ = valueLabel("goawayMainStream", this);
+	mainStreamLabel_->setWordWrap(true);
+	mainStreamLabel_->setToolTip(uiText("Dock.Label.MainStream.Tip"));
 	form->addRow(uiText("Dock.Label.State"), stateLabel_);
 	form->addRow(uiText("Dock.Label.Ingest"), ingestLabel_);
 	form->addRow(uiText("Dock.Label.Announced"), supportLabel_);
@@ -84,6 +87,7 @@ GoAwayDock::GoAwayDock(OutputStatusModel *status, HandoffTableModel *handoffs, Q
 	form->addRow(uiText("Dock.Label.Uptime"), uptimeLabel_);
 	form->addRow(uiText("Dock.Label.Bitrate"), bitrateLabel_);
 	form->addRow(uiText("Dock.Label.Health"), healthLabel_);
+	form->addRow(uiText("Dock.Label.MainStream"), mainStreamLabel_);
 	layout->addLayout(form);
 
 	chart_ = new BitrateChart(status, this);
@@ -185,6 +189,7 @@ void GoAwayDock::refresh() noexcept
 		healthLabel_->setText(health);
 		healthLabel_->setToolTip(s.active() && s.pathCongested() ? uiText("Dock.Health.PathCongested.Tip")
 									 : QString());
+		mainStreamLabel_->setText(s.mainStream().isEmpty() ? QStringLiteral("—") : s.mainStream());
 		startStop_->setText(s.active() ? uiText("Dock.Button.Stop") : uiText("Dock.Button.Start"));
 		handOff_->setEnabled(s.phase() == OutputStatusModel::Phase::Live);
 	});

@@ -44,6 +44,7 @@ private:
 	QLabel *uptimeLabel_ = nullptr;
 	QLabel *bitrateLabel_ = nullptr;
 	QLabel *healthLabel_ = nullptr;
+	QLabel *mainStreamLabel_ = nullptr;
 	BitrateChart *chart_ = nullptr;
 	QTableView *handoffTable_ = nullptr;
 	QPushButton *startStop_ = nullptr;

@@ -7,15 +7,15 @@
 
 #include "plugin/common/Boundary.hpp"
 #include "plugin/common/Log.hpp"
-#include "plugin/obs/GoAwayService.hpp"
 #include "plugin/obs/OutputSettings.hpp"
 #include "plugin/obs/PluginInfo.hpp"
 
 #include <obs-module.h>
 
 #include <QMainWindow>
-#include <QMessageBox>
 #include <QMetaObject>
+
+#include <string_view>
 
 namespace goaway::ui {
 
@@ -28,6 +28,9 @@ constexpr int kPollIntervalMs = 1000;
 constexpr int kOwnKeyintSec = 2;
 /// Audio bitrate of the dock's own AAC encoder (OBS's default).
 constexpr int kOwnAudioKbps = 160;
+/// How often the dock's "Start Streaming" line re-reads the main stream's service: Settings →
+/// Stream has no event, and the line reads settings only (cheap).
+constexpr int kRouteRefreshMs = 2000;
 
 std::string utf8(const QString &s)
 {
@@ -44,6 +47,32 @@ QString callString(proc_handler_t *ph, const char *proc)
 	}
 	calldata_free(&cd);
 	return out;
+}
+
+/** The dock's line for where OBS's main Start Streaming goes. */
+QString routeText(const obs::MainStreamRoute &r)
+{
+	using R = obs::MainStreamReason;
+	switch (r.reason) {
+	case R::ViaPlugin: {
+		QString what = r.serviceName.empty() ? uiText("Dock.MainStream.Custom")
+						     : QString::fromStdString(r.serviceName);
+		if (r.autoServer)
+			what = uiText("Dock.MainStream.ServiceAuto").arg(what);
+		return uiText("Dock.MainStream.ViaPlugin").arg(what);
+	}
+	case R::SwitchedOff:
+		return uiText("Dock.MainStream.Off");
+	case R::NoService:
+		return uiText("Dock.MainStream.NoService");
+	case R::Protocol:
+		return uiText("Dock.MainStream.Protocol").arg(QString::fromStdString(r.protocol));
+	case R::Multitrack:
+		return uiText("Dock.MainStream.Multitrack");
+	case R::NoHook:
+		return uiText("Dock.MainStream.NoHook");
+	}
+	return {};
 }
 
 } // namespace
@@ -105,6 +134,10 @@ OutputController::OutputController(QObject *parent)
 	pollTimer_.setInterval(kPollIntervalMs);
 	connect(&pollTimer_, &QTimer::timeout, this, &OutputController::poll);
 	reloadProfile();
+	routeTimer_.setInterval(kRouteRefreshMs);
+	connect(&routeTimer_, &QTimer::timeout, this,
+		[this] { goaway::guarded("OutputController::routeTimer", [&] { refreshMainStreamRoute(); }); });
+	routeTimer_.start();
 }
 
 OutputController::~OutputController()
@@ -163,15 +196,21 @@ void OutputController::releaseOutput()
 	ownAudio_ = nullptr;
 }
 
-void OutputController::applyOutputSettings()
+obs_data_t *OutputController::outputSettingsData() const
 {
-	OBSDataAutoRelease s = obs_data_create();
+	obs_data_t *s = obs_data_create();
 	obs_data_set_string(s, obs::setting::kHandoffMode, utf8(settings_.handoffMode).c_str());
 	obs_data_set_int(s, obs::setting::kMaxKeyframeWaitMs, settings_.maxKeyframeWaitMs);
 	obs_data_set_bool(s, obs::setting::kAnnounceGoAway, settings_.announceGoAway);
 	obs_data_set_string(s, obs::setting::kResolver, utf8(settings_.resolver).c_str());
 	obs_data_set_string(s, obs::setting::kIngestListUrl, utf8(settings_.ingestListUrl).c_str());
 	obs_data_set_string(s, obs::setting::kBackupUrls, utf8(settings_.backupUrls).c_str());
+	return s;
+}
+
+void OutputController::applyOutputSettings()
+{
+	OBSDataAutoRelease s = outputSettingsData();
 	obs_output_update(output_, s);
 
 	OBSDataAutoRelease service = obs_data_create();
@@ -297,16 +336,11 @@ void OutputController::openSettings() noexcept
 {
 	goaway::guarded("OutputController::openSettings", [&] {
 		auto *parent = static_cast<QWidget *>(obs_frontend_get_main_window());
-		DockSettings current = settings_;
-		current.mainButtonUsesPlugin = obs::mainStreamUsesGoAwayService();
-		SettingsDialog dialog(current, parent, status_->resolverSources());
+		SettingsDialog dialog(settings_, parent, status_->resolverSources());
 		if (dialog.exec() != QDialog::Accepted)
 			return;
-		const DockSettings edited = dialog.settings();
-		if (edited.mainButtonUsesPlugin != current.mainButtonUsesPlugin &&
-		    !obs::useGoAwayServiceForMainStream(edited.mainButtonUsesPlugin))
-			QMessageBox::warning(parent, uiText("Settings.Title"), uiText("Error.MainButton"));
-		setSettings(edited);
+		setSettings(dialog.settings());
+		refreshMainStreamRoute();
 	});
 }
 
@@ -353,9 +387,67 @@ void OutputController::onOutputStopped(int code, const QString &error) noexcept
 	});
 }
 
+void OutputController::setMainStreamHooked(bool hooked)
+{
+	mainHooked_ = hooked;
+	refreshMainStreamRoute();
+}
+
+void OutputController::refreshMainStreamRoute()
+{
+	// While the main stream runs, its route is what prepare() decided.
+	if (!obs_frontend_streaming_active())
+		mainRoute_ = router_.describe(settings_.mainButtonUsesPlugin, mainHooked_);
+	showMainStreamRoute();
+}
+
+void OutputController::showMainStreamRoute()
+{
+	status_->setMainStream(routeText(mainRoute_));
+	obs::publishMainStreamRoute(mainRoute_);
+}
+
+void OutputController::onStreamingPreparing() noexcept
+{
+	goaway::guarded("OutputController::onStreamingPreparing", [&] {
+		mainRoute_ = router_.prepare(settings_.mainButtonUsesPlugin, mainHooked_);
+		showMainStreamRoute();
+	});
+}
+
+void OutputController::onMainStreamEnded() noexcept
+{
+	goaway::guarded("OutputController::onMainStreamEnded", [&] {
+		// Also reached when the start failed; a delayed stop ends later (STREAMING_STOPPED).
+		if (obs_frontend_streaming_active())
+			return;
+		router_.restore();
+		refreshMainStreamRoute();
+	});
+}
+
+void OutputController::applySettingsToMainOutput()
+{
+	// OBS created the main output from the service (the stand-in's preferred type): give it the
+	// dock's handoff and resolver settings; OBS's own (bind address, …) merge in after this.
+	if (!mainRoute_.viaPlugin)
+		return;
+	OBSOutputAutoRelease main = obs_frontend_get_streaming_output();
+	if (!main || std::string_view(obs_output_get_id(main)) != obs::kOutputId)
+		return;
+	OBSDataAutoRelease s = outputSettingsData();
+	obs_output_update(main, s);
+}
+
 void OutputController::onFrontendEvent(obs_frontend_event event)
 {
 	switch (event) {
+	case OBS_FRONTEND_EVENT_STREAMING_STARTING:
+		applySettingsToMainOutput();
+		break;
+	case OBS_FRONTEND_EVENT_STREAMING_STOPPED:
+		onMainStreamEnded();
+		break;
 	case OBS_FRONTEND_EVENT_STREAMING_STARTED:
 		if (settings_.followMainStream && !isActive())
 			start();
@@ -369,6 +461,12 @@ void OutputController::onFrontendEvent(obs_frontend_event event)
 	case OBS_FRONTEND_EVENT_PROFILE_CHANGED:
 		// A running stream keeps its settings; the new profile's apply at the next start.
 		reloadProfile();
+		if (obs::MainStreamRouter::migrateLegacyService()) {
+			// The profile had the main button on the old way: the same choice, the new way.
+			settings_.mainButtonUsesPlugin = true;
+			saveProfileSettings(settings_);
+		}
+		refreshMainStreamRoute();
 		break;
 	case OBS_FRONTEND_EVENT_SCENE_COLLECTION_CHANGED:
 		// The output streams OBS's program output whatever the collection: nothing to rebind.
@@ -384,6 +482,8 @@ void OutputController::onFrontendEvent(obs_frontend_event event)
 void OutputController::shutdown()
 {
 	pollTimer_.stop();
+	routeTimer_.stop();
+	router_.restore(); // OBS saves nothing at exit, but the stand-in must not outlive its module
 	if (output_ && obs_output_active(output_))
 		obs_output_force_stop(output_);
 	releaseOutput();

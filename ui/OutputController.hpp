@@ -6,6 +6,8 @@
 
 #include "DockSettings.hpp"
 
+#include "plugin/obs/MainStreamRoute.hpp"
+
 #include <obs-frontend-api.h>
 #include <obs.hpp>
 
@@ -47,6 +49,9 @@ public:
 	/** Stops the output and releases everything libobs gave us (OBS exit). Idempotent. */
 	void shutdown();
 	bool isActive() const;
+	/** Whether the main window's "streaming preparing" moment is connected to
+	 *  onStreamingPreparing (DockModule): without it the main stream stays OBS's own. */
+	void setMainStreamHooked(bool hooked);
 
 public slots: // each catches everything: a Qt slot is a boundary (plugin/common/Boundary.hpp)
 	void start() noexcept;
@@ -61,6 +66,10 @@ public slots: // each catches everything: a Qt slot is a boundary (plugin/common
 	void onOutputStarted() noexcept;
 	void onOutputStopped(int code, const QString &error) noexcept;
 
+	// OBS's main window, directly (Qt thread): before it sets the main stream up, after it ended.
+	void onStreamingPreparing() noexcept;
+	void onMainStreamEnded() noexcept;
+
 private:
 	bool ensureOutput();
 	void releaseOutput();
@@ -69,6 +78,10 @@ private:
 	void poll() noexcept;
 	void reloadProfile();
 	QString startProblem() const;
+	obs_data_t *outputSettingsData() const; // new reference
+	void refreshMainStreamRoute();
+	void showMainStreamRoute();
+	void applySettingsToMainOutput();
 
 	struct Relay; // what the signal trampolines get as their param
 	std::unique_ptr<Relay> relay_;
@@ -83,6 +96,10 @@ private:
 	QTimer pollTimer_;
 	QElapsedTimer clock_;
 	bool startedWithMain_ = false;
+	obs::MainStreamRouter router_;
+	obs::MainStreamRoute mainRoute_;
+	bool mainHooked_ = false;
+	QTimer routeTimer_; // Settings → Stream has no event: the dock's line follows it by polling
 	std::function<void(const std::string &)> handoffListener_;
 };
 

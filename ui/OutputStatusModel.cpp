@@ -104,6 +104,14 @@ void OutputStatusModel::markStopped(bool error, const QString &reason)
 	emit changed();
 }
 
+void OutputStatusModel::setMainStream(const QString &text)
+{
+	if (text == mainStream_)
+		return;
+	mainStream_ = text;
+	emit changed();
+}
+
 void OutputStatusModel::addHandoffMarker(qint64 nowMs)
 {
 	markers_.push_back(nowMs);

@@ -39,6 +39,9 @@ public:
 	void markStopped(bool error, const QString &reason);
 	/** A handoff happened at `nowMs`: a marker on the chart. */
 	void addHandoffMarker(qint64 nowMs);
+	/** Where OBS's main Start Streaming goes and why (one line, already translated). */
+	void setMainStream(const QString &text);
+	QString mainStream() const { return mainStream_; }
 
 	Phase phase() const { return phase_; }
 	QString phaseText() const;
@@ -97,6 +100,7 @@ private:
 	double congestion_ = 0;
 	bool pathCongested_ = false;
 	QStringList resolverSources_;
+	QString mainStream_;
 	int handoffs_ = 0;
 	double liveKbps_ = 0;
 	double averageKbps_ = 0;

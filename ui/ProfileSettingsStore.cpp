@@ -23,6 +23,7 @@ constexpr const char *kMaxKeyframeWaitMs = "max_keyframe_wait_ms";
 constexpr const char *kAnnounceGoAway = "announce_goaway";
 constexpr const char *kVideoBitrate = "video_bitrate_kbps";
 constexpr const char *kFollowMain = "follow_main_stream";
+constexpr const char *kMainButton = "main_button";
 } // namespace key
 
 QString str(obs_data_t *data, const char *name)
@@ -67,6 +68,7 @@ DockSettings loadProfileSettings()
 	s.videoBitrateKbps = int(obs_data_get_int(data, key::kVideoBitrate));
 	s.announceGoAway = obs_data_get_bool(data, key::kAnnounceGoAway);
 	s.followMainStream = obs_data_get_bool(data, key::kFollowMain);
+	s.mainButtonUsesPlugin = obs_data_get_bool(data, key::kMainButton);
 	return s;
 }
 
@@ -86,6 +88,7 @@ bool saveProfileSettings(const DockSettings &s)
 	obs_data_set_int(data, key::kVideoBitrate, s.videoBitrateKbps);
 	obs_data_set_bool(data, key::kAnnounceGoAway, s.announceGoAway);
 	obs_data_set_bool(data, key::kFollowMain, s.followMainStream);
+	obs_data_set_bool(data, key::kMainButton, s.mainButtonUsesPlugin);
 	if (!obs_data_save_json_safe(data, path.c_str(), "tmp", "bak")) {
 		GOAWAY_LOG_WARN("ProfileSettingsStore::save", "cannot write %s", path.c_str());
 		return false;

@@ -4,7 +4,6 @@
 #include "plugin/common/Boundary.hpp"
 #include "plugin/common/Log.hpp"
 
-#include <obs-frontend-api.h>
 #include <obs-module.h>
 #include <obs.hpp>
 
@@ -18,15 +17,32 @@ namespace {
 constexpr const char *kServer = "server"; // same keys as rtmp_custom, so switching keeps them
 constexpr const char *kKey = "key";
 
-/** The service's data: what connect info hands out. */
+constexpr const char *kInnerName = "obs-rtmp-goaway wrapped service"; // private: in no list
+
+/** The service's data: the streamer's service it wraps, or its own server and key. */
 struct ServiceData {
 	std::string server;
 	std::string key;
+	std::string innerType;
+	OBSServiceAutoRelease inner; // the streamer's service, created from the same settings
 
 	void update(obs_data_t *settings)
 	{
 		server = obs_data_get_string(settings, kServer);
 		key = obs_data_get_string(settings, kKey);
+		const std::string type = obs_data_get_string(settings, kWrapsKey);
+		if (type.empty() || type == kServiceId) {
+			inner = nullptr;
+			innerType.clear();
+		} else if (inner && type == innerType) {
+			obs_service_update(inner, settings); // its own keys; it ignores ours
+		} else {
+			inner = obs_service_create_private(type.c_str(), kInnerName, settings);
+			innerType = inner ? type : std::string();
+			if (!inner)
+				GOAWAY_LOG_WARN("GoAwayService::update", "cannot create the wrapped service type %s",
+						type.c_str());
+		}
 	}
 };
 
@@ -79,12 +95,16 @@ const char *serviceOutputType(void *) noexcept
 const char *serviceProtocol(void *p) noexcept
 {
 	// cannot throw: C calls, string views and pointers only
+	if (data(p)->inner)
+		return obs_service_get_protocol(data(p)->inner);
 	return std::string_view(data(p)->server).starts_with("rtmps://") ? "RTMPS" : "RTMP";
 }
 
 const char *serviceConnectInfo(void *p, uint32_t type) noexcept
 {
 	// cannot throw: C calls, string views and pointers only
+	if (data(p)->inner)
+		return obs_service_get_connect_info(data(p)->inner, type);
 	switch (type) {
 	case OBS_SERVICE_CONNECT_INFO_SERVER_URL:
 		return data(p)->server.c_str();
@@ -98,21 +118,57 @@ const char *serviceConnectInfo(void *p, uint32_t type) noexcept
 bool serviceCanTryToConnect(void *p) noexcept
 {
 	// cannot throw: C calls, string views and pointers only
+	if (data(p)->inner)
+		return obs_service_can_try_to_connect(data(p)->inner);
 	return !data(p)->server.empty() && !data(p)->key.empty();
 }
 
-const char **serviceVideoCodecs(void *) noexcept
+const char **serviceVideoCodecs(void *p) noexcept
 {
 	// cannot throw: C calls, string views and pointers only
+	if (data(p)->inner)
+		return obs_service_get_supported_video_codecs(data(p)->inner);
 	static const char *codecs[] = {"h264", "hevc", "av1", nullptr};
 	return codecs;
 }
 
-const char **serviceAudioCodecs(void *) noexcept
+const char **serviceAudioCodecs(void *p) noexcept
 {
 	// cannot throw: C calls, string views and pointers only
+	if (data(p)->inner)
+		return obs_service_get_supported_audio_codecs(data(p)->inner);
 	static const char *codecs[] = {"aac", nullptr};
 	return codecs;
+}
+
+// The wrapped service's limits and encoder settings (a platform's bitrate cap, keyframe interval):
+// what OBS would apply with the streamer's service itself. Without one: none.
+void serviceApplyEncoderSettings(void *p, obs_data_t *video, obs_data_t *audio) noexcept
+{
+	// cannot throw: C calls and pointers only
+	if (data(p)->inner)
+		obs_service_apply_encoder_settings(data(p)->inner, video, audio);
+}
+
+void serviceResolutions(void *p, obs_service_resolution **resolutions, size_t *count) noexcept
+{
+	// cannot throw: C calls and pointers only
+	if (data(p)->inner)
+		obs_service_get_supported_resolutions(data(p)->inner, resolutions, count);
+}
+
+void serviceMaxFps(void *p, int *fps) noexcept
+{
+	// cannot throw: C calls and pointers only
+	if (data(p)->inner)
+		obs_service_get_max_fps(data(p)->inner, fps);
+}
+
+void serviceMaxBitrate(void *p, int *video, int *audio) noexcept
+{
+	// cannot throw: C calls and pointers only
+	if (data(p)->inner)
+		obs_service_get_max_bitrate(data(p)->inner, video, audio);
 }
 
 } // namespace
@@ -132,36 +188,11 @@ void registerGoAwayService()
 	info.can_try_to_connect = serviceCanTryToConnect;
 	info.get_supported_video_codecs = serviceVideoCodecs;
 	info.get_supported_audio_codecs = serviceAudioCodecs;
+	info.apply_encoder_settings = serviceApplyEncoderSettings;
+	info.get_supported_resolutions = serviceResolutions;
+	info.get_max_fps = serviceMaxFps;
+	info.get_max_bitrate = serviceMaxBitrate;
 	obs_register_service(&info);
-}
-
-bool mainStreamUsesGoAwayService()
-{
-	obs_service_t *service = obs_frontend_get_streaming_service(); // not a new reference
-	return service && std::string_view(obs_service_get_type(service)) == kServiceId;
-}
-
-bool useGoAwayServiceForMainStream(bool use)
-{
-	if (use == mainStreamUsesGoAwayService())
-		return true;
-	obs_service_t *current = obs_frontend_get_streaming_service();
-	OBSDataAutoRelease settings = obs_data_create();
-	if (current) {
-		const char *url = obs_service_get_connect_info(current, OBS_SERVICE_CONNECT_INFO_SERVER_URL);
-		const char *key = obs_service_get_connect_info(current, OBS_SERVICE_CONNECT_INFO_STREAM_KEY);
-		obs_data_set_string(settings, kServer, url ? url : "");
-		obs_data_set_string(settings, kKey, key ? key : "");
-	}
-	OBSServiceAutoRelease next =
-		obs_service_create(use ? kServiceId : "rtmp_custom", "default_service", settings, nullptr);
-	if (!next)
-		return false;
-	obs_frontend_set_streaming_service(next);
-	obs_frontend_save_streaming_service();
-	GOAWAY_LOG_INFO("GoAwayService::useForMainStream", "OBS's main Start Streaming now uses %s",
-			use ? kServiceId : "rtmp_custom");
-	return true;
 }
 
 } // namespace goaway::obs

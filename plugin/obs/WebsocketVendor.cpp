@@ -1,4 +1,5 @@
 #include "WebsocketVendor.hpp"
+#include "MainStreamRoute.hpp"
 #include "PluginInfo.hpp"
 
 #include "plugin/common/Boundary.hpp"
@@ -87,6 +88,9 @@ void onGetHandoffs(obs_data_t *response)
 
 void onGetState(obs_data_t *response)
 {
+	// Where OBS's main Start Streaming goes and why (the dock's own line), in every answer.
+	OBSDataAutoRelease route = obs_data_create_from_json(publishedMainStreamRouteJson().c_str());
+	obs_data_set_obj(response, "mainStream", route);
 	OBSOutputAutoRelease output = findOutput();
 	if (!output) {
 		applyJson(response, R"({"ok":true,"state":"idle","active":false})");

@@ -186,7 +186,9 @@ def _terminate(proc, grace):
 class Obs:
     """One real OBS process. Use as a context manager; it always ends the process."""
 
-    def __init__(self, home, display, args=(), log_path=None):
+    def __init__(self, home, display, args=(), log_path=None, hosts=None):
+        """hosts: a file bind-mounted over /etc/hosts for this OBS only (a platform's ingest host
+        name that must resolve to a loopback ingest), in a mount namespace of its own."""
         self.home = home
         self.display = display
         env = dict(os.environ, HOME=home.home, DISPLAY=display, LIBGL_ALWAYS_SOFTWARE="1",
@@ -194,8 +196,12 @@ class Obs:
         env.pop("WAYLAND_DISPLAY", None)
         self.env = env
         self.stdout = open(log_path or os.path.join(home.home, "obs-stdout.txt"), "w")
-        self.proc = subprocess.Popen(["obs", "--multi", "--disable-shutdown-check", "--disable-updater",
-                                      "--profile", PROFILE, "--collection", COLLECTION] + list(args),
+        prefix = []
+        if hosts:
+            prefix = ["unshare", "--mount", "--propagation", "unchanged", "--", "sh", "-c",
+                      'mount --bind "$0" /etc/hosts && exec "$@"', hosts]
+        self.proc = subprocess.Popen(prefix + ["obs", "--multi", "--disable-shutdown-check", "--disable-updater",
+                                               "--profile", PROFILE, "--collection", COLLECTION] + list(args),
                                      env=env, cwd=home.home, stdout=self.stdout, stderr=subprocess.STDOUT)
         self.websockets = []
 
