@@ -109,6 +109,9 @@ inline constexpr std::size_t kMaxBackupUrlsTextBytes = 8u * 1024;
 /// Twitch's public ingest list (no authentication, no key; the shape the ingest-list parser reads):
 /// used by itself when the server is a Twitch ingest.
 inline constexpr const char *kTwitchIngestListUrl = "https://ingest.twitch.tv/ingests";
+/// Amazon IVS's public ingest list, same shape and no key: the one OBS's own rtmp-services reads
+/// for IVS's "Auto" server. Used by itself when the server is an IVS ingest.
+inline constexpr const char *kAmazonIvsIngestListUrl = "https://ingest.contribute.live-video.net/ingests";
 /// Longest reason per source shown in the dock: a sentence or two, never a dump.
 inline constexpr std::size_t kMaxContributionReasonBytes = 300;
 /// Polling slice while waiting for getaddrinfo_a: it offers no file descriptor to poll, so

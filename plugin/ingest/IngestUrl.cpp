@@ -98,6 +98,8 @@ std::string publishedIngestList(std::string_view host)
 		return h.size() > suffix.size() && h.compare(h.size() - suffix.size(), suffix.size(), suffix) == 0 &&
 		       h[h.size() - suffix.size() - 1] == '.';
 	};
+	if (h == "global-contribute.live-video.net" || endsWith("global-contribute.live-video.net"))
+		return constants::kAmazonIvsIngestListUrl;
 	if (h == "twitch.tv" || endsWith("twitch.tv") || endsWith("contribute.live-video.net"))
 		return constants::kTwitchIngestListUrl;
 	return {};

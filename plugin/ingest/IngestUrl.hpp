@@ -39,8 +39,9 @@ Result<IngestUrl> resolveReconnectTcUrl(const IngestUrl &current, std::string_vi
 Result<std::vector<std::string>> parseBackupUrls(std::string_view text);
 
 /** The public ingest list of the platform that runs `host`, when it publishes one; empty
- *  otherwise. Twitch (live.twitch.tv, *.twitch.tv, *.contribute.live-video.net): its ingest API
- *  (constants::kTwitchIngestListUrl), which needs no key. */
+ *  otherwise. Amazon IVS (*.global-contribute.live-video.net): constants::kAmazonIvsIngestListUrl.
+ *  Twitch (live.twitch.tv, *.twitch.tv, *.contribute.live-video.net): its ingest API
+ *  (constants::kTwitchIngestListUrl). Neither needs a key. */
 std::string publishedIngestList(std::string_view host);
 
 /** `text` with every occurrence of `secret` replaced by "****" (no-op for an empty secret). */

@@ -149,6 +149,17 @@ TEST(BackupUrls, BoundedInCountAndLength)
 	EXPECT_NE(tooLong.error().message.find("too long"), std::string::npos);
 }
 
+TEST(PublishedIngestList, AmazonIvsHostsUseIvssList)
+{
+	// OBS's own default IVS server, and a channel's ingest endpoint under the same domain.
+	EXPECT_EQ(publishedIngestList("ingest.global-contribute.live-video.net"), constants::kAmazonIvsIngestListUrl);
+	EXPECT_EQ(publishedIngestList("f9a1b2c3d4e5.global-contribute.live-video.net"),
+		  constants::kAmazonIvsIngestListUrl);
+	// Twitch's regional nodes share the parent domain, not IVS's label.
+	EXPECT_EQ(publishedIngestList("jfk.contribute.live-video.net"), constants::kTwitchIngestListUrl);
+	EXPECT_EQ(publishedIngestList("notglobal-contribute.live-video.net"), ""); // a suffix counts at a dot
+}
+
 TEST(PublishedIngestList, TwitchHostsUseTwitchsListOthersNone)
 {
 	EXPECT_EQ(publishedIngestList("live.twitch.tv"), constants::kTwitchIngestListUrl);
