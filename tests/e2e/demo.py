@@ -33,7 +33,7 @@ HOST = "ingest.goaway.test"  # both nodes (scripts/demo's hosts file)
 NODES = {"node-a": ("127.0.0.2", "node-a.goaway.test"), "node-b": ("127.0.0.3", "node-b.goaway.test")}
 SCREEN = (1920, 1080)  # Xvfb size; OBS's window is made to fill it
 DOCK_WIDTH = 1100  # px: the timeline's columns (route with two host names and addresses, dead air, lost, result)
-DOCK_ROW_Y = 450  # a row through the dock below the timeline's rows
+DOCK_ROW_Y = 650  # a row through the dock below the timeline's rows (three rows end near y = 470)
 DOCK_RIGHT_MARGIN = 20  # px from the screen's right edge: inside the dock, off its frame
 DOCK_SEPARATOR_OFFSET = 6  # px left of the dock's edge: QMainWindow's separator
 DOCK_WIDEN_TIMEOUT_S = 30
