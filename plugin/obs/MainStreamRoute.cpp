@@ -2,9 +2,12 @@
 #include "GoAwayService.hpp"
 
 #include "plugin/common/Log.hpp"
+#include "plugin/output/HandoffJson.hpp"
 
 #include <obs-frontend-api.h>
 #include <util/config-file.h>
+
+#include <nlohmann/json.hpp>
 
 #include <mutex>
 #include <string_view>
@@ -19,22 +22,6 @@ constexpr const char *kCustomType = "rtmp_custom";
 constexpr const char *kMultitrackSection = "Stream1";
 constexpr const char *kMultitrackKey = "EnableMultitrackVideo";
 constexpr const char *kMultitrackConfigUrl = "multitrack_video_configuration_url";
-
-std::string jsonString(std::string_view text)
-{
-	std::string out = "\"";
-	for (const char c : text) {
-		if (c == '"' || c == '\\') {
-			out += '\\';
-			out += c;
-		} else if (static_cast<unsigned char>(c) < 0x20) {
-			out += ' ';
-		} else {
-			out += c;
-		}
-	}
-	return out + "\"";
-}
 
 /** Whether OBS sets the main stream up as its multitrack output ("Enhanced Broadcasting"), as the
  *  frontend decides it: OBS 32 when the profile switched it on and the service can (a
@@ -92,9 +79,14 @@ const char *reasonName(MainStreamReason reason)
 
 std::string MainStreamRoute::toJson() const
 {
-	return std::string("{\"viaPlugin\":") + (viaPlugin ? "true" : "false") + ",\"reason\":\"" + reasonName(reason) +
-	       "\",\"serviceType\":" + jsonString(serviceType) + ",\"service\":" + jsonString(serviceName) +
-	       ",\"protocol\":" + jsonString(protocol) + ",\"autoServer\":" + (autoServer ? "true" : "false") + "}";
+	// jsonText: the project's one way to JSON text (a service's name from the profile is not
+	// trusted to be valid UTF-8).
+	return output::jsonText(nlohmann::json{{"viaPlugin", viaPlugin},
+					       {"reason", reasonName(reason)},
+					       {"serviceType", serviceType},
+					       {"service", serviceName},
+					       {"protocol", protocol},
+					       {"autoServer", autoServer}});
 }
 
 MainStreamRoute MainStreamRouter::describe(bool wanted, bool hooked) const
